@@ -1,0 +1,130 @@
+"""`gateway serve | sandbox | schema`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+
+import httpx
+
+from gateway.settings import Settings, SettingsError
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def sandbox_process(port: int = 0, *, live: bool = True, seed: int = 7, timeout: float = 30.0) -> Iterator[str]:
+    """Run `gateway sandbox` as a child process; yields its base URL once it answers."""
+    port = port or free_port()
+    args = [sys.executable, "-m", "gateway", "sandbox", "--port", str(port), "--seed", str(seed)]
+    if not live:
+        args.append("--no-live")
+    proc = subprocess.Popen(args)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"sandbox exited with code {proc.returncode}")
+            try:
+                if httpx.get(f"{base}/_control/health", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("sandbox did not start in time")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def cmd_serve(ns: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings.from_env()
+    host = ns.host or settings.host
+    port = ns.port or settings.port
+    with contextlib.ExitStack() as stack:
+        if settings.use_sandbox:
+            base = stack.enter_context(sandbox_process(settings.sandbox_port, live=True))
+            sb = settings.with_sandbox(base)
+            # Workers read their settings from the environment: point them at the sandbox.
+            os.environ.update({
+                "GATEWAY_SANDBOX": "off",
+                "PERPSTRACKER_API_URL": sb.perpstracker_api_url,
+                "PERPSTRACKER_WS_URL": sb.perpstracker_ws_url,
+                "NANSEN_API_URL": sb.nansen_api_url,
+                "NIBIRU_GRAPHQL_URL": sb.nibiru_graphql_url,
+                "NIBIRU_WS_URL": sb.nibiru_ws_url,
+                "PERPSTRACKER_API_KEY": sb.perpstracker_api_key.reveal() if sb.perpstracker_api_key else "",
+                "NANSEN_API_KEY": sb.nansen_api_key.reveal() if sb.nansen_api_key else "",
+            })
+            print(f"sandbox upstreams at {base} (GATEWAY_SANDBOX=auto and no upstream configured)",
+                  file=sys.stderr)
+        print(f"gateway at http://{host}:{port}/graphql", file=sys.stderr)
+        uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port,
+                    workers=ns.workers, log_level="info", ws="websockets-sansio")
+    return 0
+
+
+def cmd_sandbox(ns: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.sandbox.server import create_sandbox_app
+    from gateway.sandbox.state import SandboxState
+
+    live = not ns.no_live
+    from datetime import UTC, datetime
+
+    start = datetime.now(UTC).replace(microsecond=0) if live else None
+    state = SandboxState.create(seed=ns.seed, start=start)
+    app = create_sandbox_app(state, live=live)
+    print(f"sandbox at http://{ns.host}:{ns.port} (seed {ns.seed}, live={live})", file=sys.stderr)
+    uvicorn.run(app, host=ns.host, port=ns.port, log_level="warning", ws="websockets-sansio")
+    return 0
+
+
+def cmd_schema(ns: argparse.Namespace) -> int:
+    from gateway.schema import print_schema
+
+    sys.stdout.write(print_schema())
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gateway", description="Perpetual-futures GraphQL gateway")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the gateway")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    sandbox = sub.add_parser("sandbox", help="serve the three simulated upstreams alone")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8001)
+    sandbox.add_argument("--seed", type=int, default=7)
+    sandbox.add_argument("--no-live", action="store_true", help="do not follow the wall clock")
+    sandbox.set_defaults(func=cmd_sandbox)
+    schema = sub.add_parser("schema", help="print the GraphQL SDL")
+    schema.set_defaults(func=cmd_schema)
+    ns = parser.parse_args(argv)
+    try:
+        return int(ns.func(ns))
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,11 @@
+"""Simulator of the nansen upstream (placeholder until its simulator lands)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from gateway.sandbox.state import SandboxState
+
+
+def build_routes(state: SandboxState) -> list[BaseRoute]:
+    return []

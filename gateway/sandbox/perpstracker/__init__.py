@@ -1,0 +1,15 @@
+"""Simulator of the perpstracker upstream (placeholder until its simulator lands)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from gateway.sandbox.state import SandboxState
+
+
+def build_routes(state: SandboxState) -> list[BaseRoute]:
+    return []
+
+
+def category_of(method: str, path: str) -> str | None:
+    return None

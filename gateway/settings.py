@@ -1,0 +1,135 @@
+"""Configuration from the environment, with the contract's variable names and defaults.
+
+Secrets (API keys, the webhook secret) are held as `Secret`, whose repr and str never show the
+value, so a settings object can be logged or shown in an error without leaking them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+
+class Secret:
+    """A string that does not print itself."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+DEFAULTS = {
+    "PERPSTRACKER_API_URL": "https://perpstracker.com/api",
+    "PERPSTRACKER_WS_URL": "wss://perpstracker.com:5001/ws/alerts",
+    "NANSEN_API_URL": "https://api.nansen.ai",
+    "NIBIRU_GRAPHQL_URL": "https://sai-keeper.nibiru.fi/query",
+    "NIBIRU_WS_URL": "wss://sai-keeper.nibiru.fi/query",
+}
+
+_UPSTREAM_VARS = (
+    "PERPSTRACKER_API_URL", "PERPSTRACKER_WS_URL", "NANSEN_API_URL",
+    "NIBIRU_GRAPHQL_URL", "NIBIRU_WS_URL",
+)
+_KEY_VARS = ("PERPSTRACKER_API_KEY", "NANSEN_API_KEY", "PERPSTRACKER_WEBHOOK_SECRET")
+
+
+class SettingsError(ValueError):
+    """A configuration value is malformed; raised at start-up, never at request time."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    sandbox: str = "auto"  # auto | on | off
+    sandbox_port: int = 0  # 0: pick a free port when the sandbox is embedded
+    perpstracker_api_url: str = DEFAULTS["PERPSTRACKER_API_URL"]
+    perpstracker_api_key: Secret | None = None
+    perpstracker_ws_url: str = DEFAULTS["PERPSTRACKER_WS_URL"]
+    perpstracker_webhook_secret: Secret | None = None
+    nansen_api_url: str = DEFAULTS["NANSEN_API_URL"]
+    nansen_api_key: Secret | None = None
+    nibiru_graphql_url: str = DEFAULTS["NIBIRU_GRAPHQL_URL"]
+    nibiru_ws_url: str = DEFAULTS["NIBIRU_WS_URL"]
+    redis_url: str | None = None
+    explicit: frozenset[str] = field(default_factory=frozenset)  # upstream vars set by the user
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        def secret(name: str) -> Secret | None:
+            value = get(name)
+            return Secret(value) if value else None
+
+        sandbox = (get("GATEWAY_SANDBOX") or "auto").lower()
+        if sandbox not in ("auto", "on", "off"):
+            raise SettingsError("GATEWAY_SANDBOX must be one of auto, on, off")
+        port_text = get("GATEWAY_PORT") or "8000"
+        sandbox_port_text = get("GATEWAY_SANDBOX_PORT") or "0"
+        try:
+            port, sandbox_port = int(port_text), int(sandbox_port_text)
+        except ValueError as exc:
+            raise SettingsError("GATEWAY_PORT and GATEWAY_SANDBOX_PORT must be integers") from exc
+        explicit = frozenset(n for n in _UPSTREAM_VARS + _KEY_VARS if get(n))
+        return cls(
+            host=get("GATEWAY_HOST") or "127.0.0.1",
+            port=port,
+            sandbox=sandbox,
+            sandbox_port=sandbox_port,
+            perpstracker_api_url=get("PERPSTRACKER_API_URL") or DEFAULTS["PERPSTRACKER_API_URL"],
+            perpstracker_api_key=secret("PERPSTRACKER_API_KEY"),
+            perpstracker_ws_url=get("PERPSTRACKER_WS_URL") or DEFAULTS["PERPSTRACKER_WS_URL"],
+            perpstracker_webhook_secret=secret("PERPSTRACKER_WEBHOOK_SECRET"),
+            nansen_api_url=get("NANSEN_API_URL") or DEFAULTS["NANSEN_API_URL"],
+            nansen_api_key=secret("NANSEN_API_KEY"),
+            nibiru_graphql_url=get("NIBIRU_GRAPHQL_URL") or DEFAULTS["NIBIRU_GRAPHQL_URL"],
+            nibiru_ws_url=get("NIBIRU_WS_URL") or DEFAULTS["NIBIRU_WS_URL"],
+            redis_url=get("REDIS_URL"),
+            explicit=explicit,
+        )
+
+    @property
+    def use_sandbox(self) -> bool:
+        """`auto`: the sandbox serves only when no key and no upstream URL is configured."""
+        if self.sandbox == "on":
+            return True
+        if self.sandbox == "off":
+            return False
+        return not self.explicit
+
+    def with_sandbox(self, base_url: str) -> Settings:
+        """Settings pointing every upstream at a sandbox served at `base_url` (http://host:port)."""
+        from gateway.sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
+
+        ws = "ws" + base_url[len("http"):]
+        return replace(
+            self,
+            perpstracker_api_url=f"{base_url}/perpstracker/api",
+            perpstracker_api_key=Secret(PERPSTRACKER_KEY),
+            perpstracker_ws_url=f"{ws}/perpstracker/ws/alerts",
+            nansen_api_url=f"{base_url}/nansen",
+            nansen_api_key=Secret(NANSEN_KEY),
+            nibiru_graphql_url=f"{base_url}/saikeeper/query",
+            nibiru_ws_url=f"{ws}/saikeeper/query",
+        )

@@ -1,0 +1,47 @@
+"""Shared fixtures: the sandbox runs as a real child process and is reached over sockets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from gateway.cli import sandbox_process
+from gateway.sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
+
+
+@pytest.fixture(scope="session")
+def sandbox_url() -> Iterator[str]:
+    """Base URL of a `gateway sandbox --no-live` process shared by the session (seed 7)."""
+    with sandbox_process(live=False) as base:
+        yield base
+
+
+@pytest.fixture
+async def control(sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Client for /_control; clears faults and re-enables rate limits after each test."""
+    async with httpx.AsyncClient(base_url=f"{sandbox_url}/_control", timeout=30) as client:
+        yield client
+        await client.delete("/faults")
+        await client.post("/ratelimits", json={"enabled": True})
+
+
+@pytest.fixture
+async def perpstracker(sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Authenticated client for the PerpsTracker simulator's REST base (…/perpstracker/api)."""
+    async with httpx.AsyncClient(
+        base_url=f"{sandbox_url}/perpstracker/api",
+        headers={"Authorization": f"Bearer {PERPSTRACKER_KEY}"},
+        timeout=30,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def nansen(sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Authenticated client for the Nansen simulator's base (…/nansen)."""
+    async with httpx.AsyncClient(
+        base_url=f"{sandbox_url}/nansen", headers={"apiKey": NANSEN_KEY}, timeout=30
+    ) as client:
+        yield client
