@@ -23,12 +23,16 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextlib.contextmanager
-def sandbox_process(port: int = 0, *, live: bool = True, seed: int = 7, timeout: float = 30.0) -> Iterator[str]:
+def sandbox_process(
+    port: int = 0, *, live: bool = True, seed: int = 7, start: str | None = None, timeout: float = 30.0
+) -> Iterator[str]:
     """Run `gateway sandbox` as a child process; yields its base URL once it answers."""
     port = port or free_port()
     args = [sys.executable, "-m", "gateway", "sandbox", "--port", str(port), "--seed", str(seed)]
     if not live:
         args.append("--no-live")
+    if start:
+        args += ["--start", start]
     proc = subprocess.Popen(args)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -91,7 +95,13 @@ def cmd_sandbox(ns: argparse.Namespace) -> int:
     live = not ns.no_live
     from datetime import UTC, datetime
 
-    start = datetime.now(UTC).replace(microsecond=0) if live else None
+    now = datetime.now(UTC).replace(microsecond=0)
+    if ns.start == "now" or (ns.start is None and live):
+        start: datetime | None = now
+    elif ns.start:
+        start = datetime.fromisoformat(ns.start)
+    else:
+        start = None  # the fixed default start, for reproducible tests
     state = SandboxState.create(seed=ns.seed, start=start)
     app = create_sandbox_app(state, live=live)
     print(f"sandbox at http://{ns.host}:{ns.port} (seed {ns.seed}, live={live})", file=sys.stderr)
@@ -100,7 +110,7 @@ def cmd_sandbox(ns: argparse.Namespace) -> int:
 
 
 def cmd_schema(ns: argparse.Namespace) -> int:
-    from gateway.schema import print_schema
+    from gateway.schema.build import print_schema
 
     sys.stdout.write(print_schema())
     return 0
@@ -119,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sandbox.add_argument("--port", type=int, default=8001)
     sandbox.add_argument("--seed", type=int, default=7)
     sandbox.add_argument("--no-live", action="store_true", help="do not follow the wall clock")
+    sandbox.add_argument("--start", help="simulated 'now' after the warm-up: ISO date-time or 'now' "
+                         "(default: now when live, else 2025-12-16T12:00Z)")
     sandbox.set_defaults(func=cmd_sandbox)
     schema = sub.add_parser("schema", help="print the GraphQL SDL")
     schema.set_defaults(func=cmd_schema)

@@ -45,3 +45,38 @@ async def nansen(sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
         base_url=f"{sandbox_url}/nansen", headers={"apiKey": NANSEN_KEY}, timeout=30
     ) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def live_sandbox_url() -> Iterator[str]:
+    """A second sandbox whose simulated 'now' is the wall clock at start (not stepping by itself),
+    for gateway tests: the gateway computes rolling windows from the wall clock."""
+    with sandbox_process(live=False, start="now") as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def gateway_url(live_sandbox_url: str) -> Iterator[str]:
+    """The gateway, served on a real socket, with all three sources pointed at the sandbox."""
+    from gateway.app import create_app
+    from gateway.settings import Settings
+    from tests.servers import serve
+
+    settings = Settings(sandbox="off").with_sandbox(live_sandbox_url)
+    with serve(create_app(settings)) as base:
+        yield base
+
+
+@pytest.fixture
+async def gateway(gateway_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def live_control(live_sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Control client for the gateway tests' sandbox; clears faults afterwards."""
+    async with httpx.AsyncClient(base_url=f"{live_sandbox_url}/_control", timeout=30) as client:
+        yield client
+        await client.delete("/faults")
+        await client.post("/ratelimits", json={"enabled": True})

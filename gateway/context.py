@@ -1,0 +1,36 @@
+"""Per-operation context: the configured sources and errors collected for partial answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.errors import GatewayError, SourceNotConfigured
+from gateway.sources.base import PerpSource
+from gateway.venues import SOURCE_OF, Venue
+
+
+@dataclass
+class PartialError:
+    """An error for one venue of a merged list; the rest of the list is still answered."""
+
+    error: GatewayError
+    path: list[str | int]
+
+
+@dataclass
+class GatewayContext:
+    sources: dict[Venue, PerpSource | None]
+    request: Any = None
+    response: Any = None
+    partial_errors: list[PartialError] = field(default_factory=list)
+
+    def source(self, venue: Venue) -> PerpSource:
+        src = self.sources.get(venue)
+        if src is None:
+            raise SourceNotConfigured(
+                SOURCE_OF[venue], f"{venue.value} is not configured on this gateway (no upstream key or URL)")
+        return src
+
+    def configured(self, venues: list[Venue]) -> list[Venue]:
+        return [v for v in venues if self.sources.get(v) is not None]

@@ -1,0 +1,98 @@
+"""The gateway's one error tree. Every error a caller can see is one of these.
+
+    GatewayError                      code                   retryable  raised when
+    ├── BadUserInput                  BAD_USER_INPUT         no         an argument is malformed (address, dates, limits)
+    ├── Unauthenticated               UNAUTHENTICATED        no         the caller's credentials are missing or wrong
+    ├── QueryTooComplex               QUERY_TOO_COMPLEX      no         a document exceeds the query limits
+    ├── RateLimited                   RATE_LIMITED           later      a caller or upstream budget is spent (retryAfter)
+    └── SourceError                   (carries `source`)
+        ├── SourceNotConfigured       SOURCE_NOT_CONFIGURED  no         the venue's upstream has no key/URL configured
+        ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE   yes        connection refused/reset, 502/503/504, circuit open
+        ├── UpstreamTimeout           UPSTREAM_TIMEOUT       yes        the upstream did not answer within the deadline
+        ├── UpstreamRateLimited       RATE_LIMITED           later      the upstream answered 429 (retryAfter from it)
+        └── UpstreamError             UPSTREAM_ERROR         no         other 4xx/5xx, an unreadable payload, GraphQL errors
+
+Lower-level errors (httpx, websockets, JSON) are mapped into this tree at the source boundary
+(`gateway.sources.http.map_transport_errors`), `raise Mapped(...) from exc`, so nothing else
+ever sees a library exception. Messages are written for the caller: they never contain an
+upstream URL, a header or a key.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class GatewayError(Exception):
+    code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code}
+
+
+class BadUserInput(GatewayError):
+    code = "BAD_USER_INPUT"
+
+
+class Unauthenticated(GatewayError):
+    code = "UNAUTHENTICATED"
+
+
+class QueryTooComplex(GatewayError):
+    code = "QUERY_TOO_COMPLEX"
+
+
+class RateLimited(GatewayError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(0.0, retry_after)
+
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions(), "retryAfter": round(self.retry_after, 3)}
+
+
+class SourceError(GatewayError):
+    """An error attributable to one upstream; `source` is its name (nibiru, perpstracker, nansen)."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(message)
+        self.source = source
+
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions(), "source": self.source}
+
+
+class SourceNotConfigured(SourceError):
+    code = "SOURCE_NOT_CONFIGURED"
+
+
+class UpstreamUnavailable(SourceError):
+    code = "UPSTREAM_UNAVAILABLE"
+    retryable = True
+
+
+class UpstreamTimeout(SourceError):
+    code = "UPSTREAM_TIMEOUT"
+    retryable = True
+
+
+class UpstreamError(SourceError):
+    code = "UPSTREAM_ERROR"
+
+
+class UpstreamRateLimited(SourceError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, source: str, message: str, retry_after: float) -> None:
+        super().__init__(source, message)
+        self.retry_after = max(0.0, retry_after)
+
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions(), "retryAfter": round(self.retry_after, 3)}

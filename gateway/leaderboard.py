@@ -1,0 +1,100 @@
+"""Leaderboards across venues: the request's window, the merge, and the order.
+
+Only venues with a leaderboard upstream take part: JUPITER (PerpsTracker) and HYPERLIQUID
+(Nansen). Sai Keeper publishes none, so NIBIRU is refused when named and skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+from collections.abc import Callable
+
+from gateway.context import GatewayContext, PartialError
+from gateway.errors import BadUserInput, GatewayError, SourceNotConfigured
+from gateway.schema.inputs import PerpLeaderboardFilter, PerpLeaderboardOrder, PerpTimeframe
+from gateway.schema.types import PerpLeaderboardEntry
+from gateway.sources.base import MAX_LIMIT, LeaderboardQuery
+from gateway.venues import SOURCE_OF, Venue
+
+LEADERBOARD_VENUES = [Venue.JUPITER, Venue.HYPERLIQUID]
+TIMEFRAME_DAYS = {PerpTimeframe.DAY: 1, PerpTimeframe.WEEK: 7, PerpTimeframe.MONTH: 30, PerpTimeframe.YEAR: 365}
+
+_KEYS: dict[PerpLeaderboardOrder, Callable[[PerpLeaderboardEntry], float | int | None]] = {
+    PerpLeaderboardOrder.rank: lambda e: e.rank,
+    PerpLeaderboardOrder.pnl: lambda e: e.pnl,
+    PerpLeaderboardOrder.roi: lambda e: e.roi,
+    PerpLeaderboardOrder.volume: lambda e: e.volume,
+    PerpLeaderboardOrder.win_rate: lambda e: e.winRate,
+    PerpLeaderboardOrder.trades: lambda e: e.trades,
+    PerpLeaderboardOrder.account_value: lambda e: e.accountValue,
+}
+
+
+def window(where: PerpLeaderboardFilter, today: datetime.date) -> tuple[int | None, datetime.date | None,
+                                                                        datetime.date | None]:
+    """(days, start, end): a rolling window, or an inclusive date range; checks the caller's dates."""
+    if where.timeframe is not None and (where.from_ is not None or where.to is not None):
+        raise BadUserInput("Give either timeframe or from/to, not both")
+    if where.from_ is None and where.to is None:
+        return TIMEFRAME_DAYS[where.timeframe or PerpTimeframe.DAY], None, None
+    if where.from_ is None:
+        raise BadUserInput("`to` needs `from`")
+    end = where.to or today
+    if where.from_ > end:
+        raise BadUserInput("`from` is after `to`")
+    if end > today:
+        raise BadUserInput("`to` is in the future")
+    return None, where.from_, end
+
+
+def order_entries(entries: list[PerpLeaderboardEntry], order_by: PerpLeaderboardOrder,
+                  desc: bool) -> list[PerpLeaderboardEntry]:
+    """Stable order with missing figures last, whichever the direction."""
+    key = _KEYS[order_by]
+    present = [e for e in entries if key(e) is not None]
+    missing = [e for e in entries if key(e) is None]
+    present.sort(key=lambda e: (key(e), e.venue.value, e.rank), reverse=desc)
+    return present + missing
+
+
+async def leaderboard(
+    ctx: GatewayContext, where: PerpLeaderboardFilter, limit: int | None, offset: int | None,
+    order_by: PerpLeaderboardOrder | None, order_desc: bool | None, path: list[str | int],
+    today: datetime.date,
+) -> list[PerpLeaderboardEntry]:
+    limit = 100 if limit is None else limit
+    offset = offset or 0
+    if not 0 <= limit <= MAX_LIMIT or offset < 0:
+        raise BadUserInput(f"limit must be 0..{MAX_LIMIT} and offset >= 0")
+    days, start, end = window(where, today)
+    token = where.token.upper() if where.token else None
+    if where.venue is not None:
+        if where.venue not in LEADERBOARD_VENUES:
+            raise BadUserInput(f"{where.venue.value} has no leaderboard: Sai Keeper does not publish one")
+        venues = [where.venue]
+    else:
+        venues = ctx.configured(LEADERBOARD_VENUES)
+        if not venues:
+            raise SourceNotConfigured(",".join(SOURCE_OF[v] for v in LEADERBOARD_VENUES),
+                                      "No venue with a leaderboard is configured")
+    single = len(venues) == 1
+    # One venue: its own paging. Several: each gives its top offset+limit, merged and cut here.
+    q = LeaderboardQuery(days=days, start=start, end=end, token=token,
+                         limit=limit if single else offset + limit, offset=offset if single else 0)
+    results = await asyncio.gather(*(ctx.source(v).leaderboard(q) for v in venues), return_exceptions=True)
+    entries: list[PerpLeaderboardEntry] = []
+    for venue, result in zip(venues, results, strict=True):
+        if isinstance(result, GatewayError):
+            if single:
+                raise result
+            ctx.partial_errors.append(PartialError(result, path))
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            entries.extend(result)
+    if order_by is None:
+        order_by = PerpLeaderboardOrder.rank if single else PerpLeaderboardOrder.pnl
+    desc = order_desc if order_desc is not None else order_by is not PerpLeaderboardOrder.rank
+    ordered = order_entries(entries, order_by, desc)
+    return ordered if single else ordered[offset:offset + limit]

@@ -1,0 +1,33 @@
+"""Builds the public schema and prints its SDL."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from gateway.schema.extensions.errors import ErrorMapping
+from gateway.schema.query import Query
+from gateway.schema.scalars import scalar_map
+from gateway.schema.subscription import Subscription
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[object], execution_context: object = None) -> None:
+        """Errors are logged where they are mapped (extensions/errors.py), once, without noise."""
+
+
+def build_schema() -> strawberry.Schema:
+    return GatewaySchema(
+        query=Query,
+        subscription=Subscription,
+        config=StrawberryConfig(auto_camel_case=False, scalar_map=scalar_map()),
+        extensions=[ErrorMapping],
+    )
+
+
+schema = build_schema()
+
+
+def print_schema() -> str:
+    """The SDL that `schema.graphql` must equal."""
+    return schema.as_str() + "\n"

@@ -1,0 +1,1 @@
+"""Schema extensions, one concern per module."""

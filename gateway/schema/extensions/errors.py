@@ -1,0 +1,62 @@
+"""Every error leaves with `extensions.code`; unexpected ones leave with nothing internal.
+
+- `GatewayError`s carry their code (and `source`, `retryAfter`) as they are.
+- Parse and validation errors get GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED, and a
+  variable that does not coerce gets BAD_USER_INPUT: the caller can fix all of these.
+- Anything else is a bug: logged here with its traceback, answered as "Internal server error".
+- Partial errors (one venue of a merged list failed) are appended with their field path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from gateway.context import GatewayContext
+from gateway.errors import GatewayError
+
+log = logging.getLogger("gateway.errors")
+
+
+def map_error(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, GatewayError):
+        return GraphQLError(original.message, error.nodes, error.source, error.positions, error.path,
+                            extensions=original.extensions())
+    if original is None:
+        if error.extensions and "code" in error.extensions:
+            return error
+        message = error.message
+        if message.startswith("Syntax Error"):
+            code = "GRAPHQL_PARSE_FAILED"
+        elif message.startswith("Variable '$"):
+            code = "BAD_USER_INPUT"
+        else:
+            code = "GRAPHQL_VALIDATION_FAILED"
+        return GraphQLError(message, error.nodes, error.source, error.positions, error.path,
+                            extensions={**(error.extensions or {}), "code": code})
+    if isinstance(original, GraphQLError):  # raised by graphql-core itself during coercion
+        return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path,
+                            extensions={"code": "BAD_USER_INPUT"})
+    log.error("unexpected error at %s", error.path, exc_info=original)
+    return GraphQLError("Internal server error", error.nodes, None, None, error.path,
+                        extensions={"code": "INTERNAL_SERVER_ERROR"})
+
+
+class ErrorMapping(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None:
+            return
+        errors = [map_error(e) for e in (result.errors or [])]
+        context = self.execution_context.context
+        if isinstance(context, GatewayContext) and context.partial_errors:
+            for partial in context.partial_errors:
+                errors.append(GraphQLError(partial.error.message, path=partial.path,
+                                           extensions=partial.error.extensions()))
+            context.partial_errors.clear()
+        result.errors = errors or None

@@ -1,0 +1,116 @@
+"""The `perp` query namespace. Resolvers pick the venue and delegate to its source."""
+
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from gateway import leaderboard as leaderboards
+from gateway.context import GatewayContext
+from gateway.errors import BadUserInput
+from gateway.schema.inputs import (
+    PerpBorrowingsFilter,
+    PerpBorrowingsOrder,
+    PerpLeaderboardFilter,
+    PerpLeaderboardOrder,
+    PerpTradeHistoryFilter,
+    PerpTradeHistoryOrder,
+    PerpTradesFilter,
+    PerpTradesOrder,
+)
+from gateway.schema.types import (
+    PerpBorrowing,
+    PerpBorrowingShortInfo,
+    PerpLeaderboardEntry,
+    PerpTrade,
+    PerpTradeHistoryItem,
+)
+from gateway.sources.base import MAX_LIMIT, BorrowingsQuery, HistoryQuery, Page, TradesQuery
+from gateway.venues import Venue, normalize_address, resolve_venue
+
+GatewayInfo = Info[GatewayContext, None]
+
+
+def page(limit: int | None, offset: int | None, desc: bool | None, order_by: object | None) -> Page:
+    if limit is not None and not 0 <= limit <= MAX_LIMIT:
+        raise BadUserInput(f"limit must be between 0 and {MAX_LIMIT}")
+    if offset is not None and offset < 0:
+        raise BadUserInput("offset must not be negative")
+    return Page(limit=limit, offset=offset, desc=desc, order_by=getattr(order_by, "value", None))
+
+
+def path_of(info: GatewayInfo) -> list[str | int]:
+    return list(info.path.as_list())
+
+
+@strawberry.type(description="Perpetual-futures data across NIBIRU, JUPITER and HYPERLIQUID.")
+class PerpQuery:
+    @strawberry.field(description="One trade of a trader by its id.")
+    async def trade(self, info: GatewayInfo, id: int, trader: str, venue: Venue | None = None) -> PerpTrade | None:
+        v = resolve_venue(trader, venue)
+        return await info.context.source(v).trade(normalize_address(trader, v), id)
+
+    @strawberry.field(description="A trader's trades, open and closed.")
+    async def trades(
+        self, info: GatewayInfo, where: PerpTradesFilter, limit: int | None = None, offset: int | None = None,
+        order_by: PerpTradesOrder | None = None, order_desc: bool | None = None,
+    ) -> list[PerpTrade]:
+        v = resolve_venue(where.trader, where.venue)
+        q = TradesQuery(trader=normalize_address(where.trader, v), is_open=where.isOpen,
+                        market_id=where.perpMarketId, collateral_id=where.perpCollateralId,
+                        page=page(limit, offset, order_desc, order_by))
+        return await info.context.source(v).trades(q)
+
+    @strawberry.field(description="Trade events; without a trader, NIBIRU's events of every trader.")
+    async def tradeHistory(
+        self, info: GatewayInfo, where: PerpTradeHistoryFilter | None = None, limit: int | None = None,
+        offset: int | None = None, order_by: PerpTradeHistoryOrder | None = None,
+        order_desc: bool | None = None,
+    ) -> list[PerpTradeHistoryItem]:
+        trader = where.trader if where else None
+        named = where.venue if where else None
+        v = resolve_venue(trader, named) if trader else (named or Venue.NIBIRU)
+        q = HistoryQuery(
+            trader=normalize_address(trader, v) if trader else None,
+            change_types=tuple(where.tradeChangeType) if where and where.tradeChangeType else None,
+            page=page(limit, offset, order_desc, order_by),
+        )
+        return await info.context.source(v).trade_history(q)
+
+    @strawberry.field(description="One market of a venue (NIBIRU unless venue is given).")
+    async def borrowing(
+        self, info: GatewayInfo, collateralId: int, marketId: int, venue: Venue | None = None
+    ) -> PerpBorrowing | None:
+        return await info.context.source(venue or Venue.NIBIRU).borrowing(collateralId, marketId)
+
+    @strawberry.field(description="The markets of a venue (NIBIRU unless where.venue is given).")
+    async def borrowings(
+        self, info: GatewayInfo, where: PerpBorrowingsFilter | None = None, limit: int | None = None,
+        offset: int | None = None, order_by: PerpBorrowingsOrder | None = None, order_desc: bool | None = None,
+    ) -> list[PerpBorrowingShortInfo]:
+        v = (where.venue if where else None) or Venue.NIBIRU
+        q = BorrowingsQuery(market_id=where.marketId if where else None,
+                            collateral_id=where.collateralId if where else None,
+                            page=page(limit, offset, order_desc, order_by))
+        return await info.context.source(v).borrowings(q)
+
+    @strawberry.field(description="Top traders by venue. Without a venue: every configured venue with a "
+                      "leaderboard (JUPITER, HYPERLIQUID), merged by pnl; a failed venue adds an error. "
+                      "Default order: rank for one venue, pnl (descending) across venues.")
+    async def leaderboard(
+        self, info: GatewayInfo, where: PerpLeaderboardFilter, limit: int | None = None,
+        offset: int | None = None, order_by: PerpLeaderboardOrder | None = None,
+        order_desc: bool | None = None,
+    ) -> list[PerpLeaderboardEntry]:
+        today = datetime.datetime.now(datetime.UTC).date()
+        return await leaderboards.leaderboard(info.context, where, limit, offset, order_by, order_desc,
+                                              path_of(info), today)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Perpetual-futures data (Sai Keeper's namespace, across venues).")
+    def perp(self) -> PerpQuery:
+        return PerpQuery()

@@ -1,0 +1,1 @@
+"""Sai Keeper, Nibiru's perp indexer (GraphQL): venue NIBIRU, passed through."""

@@ -1,0 +1,85 @@
+"""Sai Keeper over HTTP with gql: I/O only, failures mapped into the gateway's error tree."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import httpx
+from gql import Client, gql
+from gql.client import AsyncClientSession
+from gql.transport.exceptions import (
+    TransportConnectionFailed,
+    TransportError,
+    TransportProtocolError,
+    TransportQueryError,
+    TransportServerError,
+)
+from gql.transport.httpx import HTTPXAsyncTransport
+from graphql import DocumentNode
+
+from gateway.errors import (
+    GatewayError,
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+
+SOURCE = "nibiru"
+
+
+@functools.lru_cache(maxsize=64)
+def parsed(document: str) -> DocumentNode:
+    return gql(document)
+
+
+def map_gql_error(exc: Exception) -> GatewayError:
+    """gql and httpx failures → the error tree (the public test checks every branch)."""
+    if isinstance(exc, TransportQueryError):
+        first = (exc.errors or [{}])[0]
+        message = first.get("message", "query failed") if isinstance(first, dict) else "query failed"
+        return UpstreamError(SOURCE, f"Sai Keeper rejected the query: {message}")
+    if isinstance(exc, TransportServerError):
+        code = exc.code or 500
+        if code == 429:
+            return UpstreamRateLimited(SOURCE, "Sai Keeper is rate limiting the gateway", 1.0)
+        if code in (502, 503, 504):
+            return UpstreamUnavailable(SOURCE, f"Sai Keeper is unavailable (HTTP {code})")
+        return UpstreamError(SOURCE, f"Sai Keeper answered HTTP {code}")
+    cause = exc.__cause__ if isinstance(exc, TransportConnectionFailed) else exc
+    if isinstance(cause, httpx.TimeoutException):
+        return UpstreamTimeout(SOURCE, "Sai Keeper did not answer in time")
+    if isinstance(cause, httpx.TransportError | TransportConnectionFailed):
+        return UpstreamUnavailable(SOURCE, "Sai Keeper is unreachable")
+    if isinstance(exc, TransportProtocolError):
+        return UpstreamError(SOURCE, "Sai Keeper sent an answer that is not GraphQL")
+    return UpstreamError(SOURCE, "Sai Keeper request failed")
+
+
+class SaiKeeperClient:
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        self._transport = HTTPXAsyncTransport(url=url, timeout=httpx.Timeout(timeout, connect=3.0))
+        self._client = Client(transport=self._transport, fetch_schema_from_transport=False)
+        self._session: AsyncClientSession | None = None
+
+    async def _connected(self) -> AsyncClientSession:
+        if self._session is None:
+            self._session = await self._client.connect_async(reconnecting=False)  # type: ignore[assignment]
+        assert self._session is not None
+        return self._session
+
+    async def execute(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """Run one document; None-valued variables are left out so Sai Keeper's defaults apply."""
+        session = await self._connected()
+        values = {k: v for k, v in variables.items() if v is not None}
+        try:
+            result = await session.execute(parsed(document), variable_values=values)
+        except (TransportError, httpx.HTTPError) as exc:
+            raise map_gql_error(exc) from exc
+        return result
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._client.close_async()
+            self._session = None
