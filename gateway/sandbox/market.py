@@ -16,6 +16,7 @@ import math
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import UTC, datetime
 
 from gateway.sandbox import addresses
@@ -226,27 +227,38 @@ DOC_TRADERS = {
 }
 
 # The PerpsTracker docs' $2,377,788.35-collateral SOL long, kept open and untouched.
-DOC_WHALE_POSITION = {
-    "trader": "J83ZtxeoHLwMNvjVrsD4gQw5nE8PKXUV9Ph6tW2dVamK",
-    "key": "BD5tKkWiJxT8gH4KwPvRM5nL2sYbVcXdKpQhzkqdryTnF",
-    "symbol": "SOL",
-    "size_usd": 4304456.77,
-    "collateral_usd": 2377788.35,
-    "entry_price": 232.42,
-    "open_ts": 1759772482000,
-}
+@dataclass(frozen=True)
+class DocPosition:
+    trader: str
+    key: str
+    symbol: str
+    size_usd: float
+    collateral_usd: float
+    entry_price: float
+    open_ts: int
+
+
+DOC_WHALE_POSITION = DocPosition(
+    trader="J83ZtxeoHLwMNvjVrsD4gQw5nE8PKXUV9Ph6tW2dVamK",
+    key="BD5tKkWiJxT8gH4KwPvRM5nL2sYbVcXdKpQhzkqdryTnF",
+    symbol="SOL",
+    size_usd=4304456.77,
+    collateral_usd=2377788.35,
+    entry_price=232.42,
+    open_ts=1759772482000,
+)
 
 HL_LABELS = ("Smart Money", "Fund", "Smart HL Perps Trader", "Whale", "Public Figure")
 
 
 def _instruments() -> list[Instrument]:
-    def inst(venue: str, symbol: str, mid: int, price: float, vol: float, **kw: object) -> Instrument:
-        base = dict(
+    def inst(venue: str, symbol: str, mid: int, price: float, vol: float, **kw: Any) -> Instrument:
+        base: dict[str, Any] = dict(
             max_leverage=100.0, min_leverage=1.1, open_fee_pct=0.0006, close_fee_pct=0.0006,
             trigger_fee_pct=0.0002, oi_max_usd=50_000_000.0, min_position_usd=10,
         )
         base.update(kw)
-        return Instrument(venue, symbol, mid, price, vol, **base)  # type: ignore[arg-type]
+        return Instrument(venue, symbol, mid, price, vol, **base)
 
     return [
         inst(NIBIRU, "BTC", 1, 97234.5, 0.03, name="Bitcoin", oi_max_usd=80_000_000.0),
@@ -341,16 +353,14 @@ class Market:
 
     def _seed_doc_whale(self) -> None:
         d = DOC_WHALE_POSITION
-        inst = self.instruments[(JUPITER, str(d["symbol"]))]
-        trader = self.traders[JUPITER][str(d["trader"])]
+        inst = self.instruments[(JUPITER, d.symbol)]
+        trader = self.traders[JUPITER][d.trader]
         pos = Position(
-            venue=JUPITER, trader=trader.address, key=str(d["key"]), index=trader.next_index,
+            venue=JUPITER, trader=trader.address, key=d.key, index=trader.next_index,
             symbol=inst.symbol, market_id=inst.market_id, collateral_id=0, is_long=True,
-            size_usd=float(d["size_usd"]), collateral_usd=float(d["collateral_usd"]),  # type: ignore[arg-type]
-            open_collateral_usd=float(d["collateral_usd"]),  # type: ignore[arg-type]
-            entry_price=float(d["entry_price"]), open_ts=int(d["open_ts"]),  # type: ignore[arg-type]
-            open_block=self.block_at(JUPITER, int(d["open_ts"])),  # type: ignore[arg-type]
-            last_updated_ts=int(d["open_ts"]), pinned=True,  # type: ignore[arg-type]
+            size_usd=d.size_usd, collateral_usd=d.collateral_usd, open_collateral_usd=d.collateral_usd,
+            entry_price=d.entry_price, open_ts=d.open_ts, open_block=self.block_at(JUPITER, d.open_ts),
+            last_updated_ts=d.open_ts, pinned=True,
         )
         trader.next_index += 1
         self._add_position(pos)

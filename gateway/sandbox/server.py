@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
@@ -199,7 +200,7 @@ def control_routes(state: SandboxState, clock: LiveClock) -> list[BaseRoute]:
     ]
 
 
-async def _json(request: Request) -> dict[str, object]:
+async def _json(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:
         return {}

@@ -1,11 +1,14 @@
-"""Simulator of the nansen upstream (placeholder until its simulator lands)."""
+"""Simulator of Nansen's Hyperliquid API (venue HYPERLIQUID), mounted under `/nansen`.
+
+Eight POST endpoints below `/api/v1/` with JSON bodies, the `apiKey` header, FastAPI-style 422s,
+per-key rate limits with Nansen's headers, and credits; all data comes from the shared market.
+Layout: `routes.py` (HTTP), `access.py` (key, limits, credits), `validation.py` + `schemas.py`
+(request models), `profiler.py` / `leaderboards.py` / `screener.py` / `tokens.py` (queries),
+`listing.py` (dates, filters, order_by, pagination), `render.py` (market objects to wire dicts).
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from gateway.sandbox.nansen.routes import build_routes
 
-from gateway.sandbox.state import SandboxState
-
-
-def build_routes(state: SandboxState) -> list[BaseRoute]:
-    return []
+__all__ = ["build_routes"]
