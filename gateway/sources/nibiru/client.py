@@ -6,7 +6,7 @@ import functools
 from typing import Any
 
 import httpx
-from gql import Client, gql
+from gql import Client, GraphQLRequest, gql
 from gql.client import AsyncClientSession
 from gql.transport.exceptions import (
     TransportConnectionFailed,
@@ -74,7 +74,7 @@ class SaiKeeperClient:
         session = await self._connected()
         values = {k: v for k, v in variables.items() if v is not None}
         try:
-            result = await session.execute(parsed(document), variable_values=values)
+            result = await session.execute(GraphQLRequest(parsed(document), variable_values=values))
         except (TransportError, httpx.HTTPError) as exc:
             raise map_gql_error(exc) from exc
         return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from gql import Client
+from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportError
 from gql.transport.websockets import WebsocketsTransport
 
@@ -34,7 +34,7 @@ async def subscribe(ws_url: str, document: str, variables: dict[str, Any]) -> As
                                     connect_timeout=5, close_timeout=2)
     try:
         async with Client(transport=transport, fetch_schema_from_transport=False) as session:
-            async for data in session.subscribe(parsed(document), variable_values=variables):
+            async for data in session.subscribe(GraphQLRequest(parsed(document), variable_values=variables)):
                 yield data
     except TransportError as exc:
         raise map_gql_error(exc) from exc
