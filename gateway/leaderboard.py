@@ -84,7 +84,7 @@ async def leaderboard(
                          limit=limit if single else offset + limit, offset=offset if single else 0)
     results = await asyncio.gather(*(ctx.source(v).leaderboard(q) for v in venues), return_exceptions=True)
     entries: list[PerpLeaderboardEntry] = []
-    for venue, result in zip(venues, results, strict=True):
+    for result in results:
         if isinstance(result, GatewayError):
             if single:
                 raise result

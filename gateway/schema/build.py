@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from gateway.schema.extensions.errors import ErrorMapping
 from gateway.schema.query import Query
@@ -12,7 +14,9 @@ from gateway.schema.subscription import Subscription
 
 
 class GatewaySchema(strawberry.Schema):
-    def process_errors(self, errors: list[object], execution_context: object = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         """Errors are logged where they are mapped (extensions/errors.py), once, without noise."""
 
 

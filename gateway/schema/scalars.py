@@ -54,10 +54,10 @@ GraphQLInt.description = (
     "The `Int` scalar type represents non-fractional signed whole numeric values. "
     "As in Sai Keeper, Int is 64-bit: between -(2^63) and 2^63 - 1."
 )
-GraphQLInt.coerce_output_value = _int64  # type: ignore[method-assign]
-GraphQLInt.coerce_input_value = _int64_input  # type: ignore[method-assign]
-GraphQLInt.coerce_input_literal = _int64_literal  # type: ignore[method-assign]
-GraphQLInt.value_to_literal = _int64_to_literal  # type: ignore[method-assign]
+GraphQLInt.coerce_output_value = _int64
+GraphQLInt.coerce_input_value = _int64_input
+GraphQLInt.coerce_input_literal = _int64_literal
+GraphQLInt.value_to_literal = _int64_to_literal
 
 
 def format_time(value: datetime | str) -> str:

@@ -16,7 +16,6 @@ from gql.transport.exceptions import (
     TransportServerError,
 )
 from gql.transport.httpx import HTTPXAsyncTransport
-from graphql import DocumentNode
 
 from gateway.errors import (
     GatewayError,
@@ -30,7 +29,7 @@ SOURCE = "nibiru"
 
 
 @functools.lru_cache(maxsize=64)
-def parsed(document: str) -> DocumentNode:
+def parsed(document: str) -> GraphQLRequest:
     return gql(document)
 
 
@@ -65,7 +64,7 @@ class SaiKeeperClient:
 
     async def _connected(self) -> AsyncClientSession:
         if self._session is None:
-            self._session = await self._client.connect_async(reconnecting=False)  # type: ignore[assignment]
+            self._session = await self._client.connect_async(reconnecting=False)  # type: ignore[no-untyped-call]
         assert self._session is not None
         return self._session
 
@@ -81,5 +80,5 @@ class SaiKeeperClient:
 
     async def aclose(self) -> None:
         if self._session is not None:
-            await self._client.close_async()
+            await self._client.close_async()  # type: ignore[no-untyped-call]
             self._session = None

@@ -1,0 +1,1 @@
+"""PerpsTracker's REST API (Jupiter Perps on Solana): venue JUPITER."""

@@ -1,0 +1,195 @@
+"""JUPITER: PerpsTracker's REST answers mapped to the `perp` schema, paged locally.
+
+Which endpoint serves which root field (docs/mapping-jupiter.md has the fields):
+
+    trades, trade        /perpetuals/trader/{wallet}/positions + /perpetuals/trader/{wallet}/history
+    tradeHistory         the same two with a trader; /perpetuals/live-trades without one
+    borrowing            /prices + the Trading API's markets list (PERPSTRACKER_MARKETS_PATH)
+    borrowings           none: the three markets are a fixed table (gateway/sources/markets.py)
+    leaderboard          /perpetuals/leaderboard/{24h|7d|30d|365d} or .../fixed/{daily|weekly|monthly}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from gateway.errors import BadUserInput, GatewayError, UpstreamError
+from gateway.schema.types import (
+    PerpBorrowing,
+    PerpBorrowingShortInfo,
+    PerpLeaderboardEntry,
+    PerpTrade,
+    PerpTradeHistoryItem,
+)
+from gateway.settings import Settings, SettingsError
+from gateway.sources import markets
+from gateway.sources.base import BorrowingsQuery, HistoryQuery, LeaderboardQuery, TradesQuery
+from gateway.sources.perpstracker import mapping
+from gateway.sources.perpstracker.client import (
+    DEFAULT_MARKETS_PATH,
+    LEADERBOARD_MAX,
+    SOURCE,
+    PerpsTrackerClient,
+)
+from gateway.venues import Venue
+
+T = TypeVar("T")
+MARKETS_PATH_VAR = "PERPSTRACKER_MARKETS_PATH"
+
+
+def mapped(what: str, fn: Callable[[], T]) -> T:
+    """Run a mapping; a payload that does not have the documented shape is the upstream's error."""
+    try:
+        return fn()
+    except GatewayError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise UpstreamError(SOURCE, f"{SOURCE} sent a {what} payload the gateway cannot read") from exc
+
+
+async def both(a: Awaitable[Any], b: Awaitable[Any]) -> tuple[Any, Any]:
+    """Await two calls concurrently; the first failure is raised once both have finished."""
+    results = await asyncio.gather(a, b, return_exceptions=True)
+    for r in results:
+        if isinstance(r, BaseException):
+            raise r
+    return results[0], results[1]
+
+
+class PerpsTrackerSource:
+    venue = Venue.JUPITER
+    name = SOURCE
+
+    def __init__(self, client: PerpsTrackerClient) -> None:
+        self.client = client
+
+    async def _book(self, trader: str) -> mapping.TraderBook:
+        positions, history = await both(self.client.positions(trader), self.client.history(trader))
+        return mapped("positions/history",
+                      lambda: mapping.build_book(trader, positions["positions"], history))
+
+    async def trades(self, q: TradesQuery) -> list[PerpTrade]:
+        if q.collateral_id is not None and q.collateral_id != markets.USDC_ID:
+            return []  # every JUPITER position is reported in USD, i.e. against USDC (id 1)
+        found = (await self._book(q.trader)).trades
+        if q.is_open is not None:
+            found = [t for t in found if t.isOpen == q.is_open]
+        if q.market_id is not None:
+            found = [t for t in found if t.perpBorrowing.marketId == q.market_id]
+        return q.page.apply(found)
+
+    async def trade(self, trader: str, trade_id: int) -> PerpTrade | None:
+        return next((t for t in (await self._book(trader)).trades if t.id == trade_id), None)
+
+    async def trade_history(self, q: HistoryQuery) -> list[PerpTradeHistoryItem]:
+        items = await (self._trader_history(q.trader) if q.trader else self._live_history())
+        if q.change_types:
+            items = [i for i in items if i.tradeChangeType in q.change_types]
+        if q.page.order_by == "trade_id":
+            items = sorted(items, key=lambda i: i.trade.id)  # stable: by time within a trade
+        return q.page.apply(items)
+
+    async def _trader_history(self, trader: str) -> list[PerpTradeHistoryItem]:
+        book = await self._book(trader)
+
+        def build() -> list[PerpTradeHistoryItem]:
+            out = []
+            for row, trade in book.records:
+                change = mapping.change_type(row)
+                if change is not None:  # an action the schema has no change type for is left out
+                    out.append(mapping.map_history_item(row, trade, change))
+            return out
+
+        return mapped("history", build)
+
+    async def _live_history(self) -> list[PerpTradeHistoryItem]:
+        body = await self.client.live_trades()
+
+        def build() -> list[PerpTradeHistoryItem]:
+            out = []
+            for row in body["trades"]:
+                change = mapping.live_change_type(row)
+                if change is not None:
+                    out.append(mapping.map_live_trade(row, change))
+            # oldest first (`sequence`); the upstream lists the newest first
+            return sorted(out, key=lambda i: mapping.iso_time(i.block.block_ts))
+
+        return mapped("live-trades", build)
+
+    async def borrowing(self, collateral_id: int, market_id: int) -> PerpBorrowing | None:
+        symbol = markets.symbol_of(Venue.JUPITER, market_id)
+        if collateral_id != markets.USDC_ID or symbol is None:
+            return None
+        prices, custodies = await both(self.client.prices(), self._custodies())
+        price = mapped("prices", lambda: mapping.price_of(prices, symbol))
+        if price is None:
+            raise UpstreamError(SOURCE, f"{SOURCE} gave no price for {symbol}")
+        return mapped("markets", lambda: mapping.map_borrowing(
+            symbol, price, mapping.find_custody(custodies, symbol)))
+
+    async def _custodies(self) -> list[Any]:
+        """The Trading API's custodies; its path is not documented, so a 4xx/5xx there means
+        "no open interest or max leverage", not a failed field."""
+        try:
+            return list((await self.client.markets())["custodies"])
+        except UpstreamError:
+            return []
+
+    async def borrowings(self, q: BorrowingsQuery) -> list[PerpBorrowingShortInfo]:
+        if q.collateral_id is not None and q.collateral_id != markets.USDC_ID:
+            return []
+        infos = [markets.short_info(Venue.JUPITER, s) for s in markets.JUPITER_MARKETS]
+        if q.market_id is not None:
+            infos = [i for i in infos if i.marketId == q.market_id]
+        if q.page.order_by == "base_token_name":
+            infos.sort(key=lambda i: i.baseToken.symbol)
+        else:
+            infos.sort(key=lambda i: i.marketId)
+        return q.page.apply(infos)
+
+    async def leaderboard(self, q: LeaderboardQuery) -> list[PerpLeaderboardEntry]:
+        if q.token is not None:
+            raise BadUserInput("JUPITER leaderboards cannot be filtered by token")
+        if q.days is not None:
+            timeframe = mapping.rolling_timeframe(q.days)
+            if q.limit == 0:
+                return []
+            body = await self.client.leaderboard(timeframe, min(q.limit, LEADERBOARD_MAX), q.offset)
+            return mapped("leaderboard", lambda: [mapping.map_leaderboard_row(r) for r in body["data"]])
+        if q.start is None or q.end is None:
+            raise BadUserInput("A JUPITER leaderboard needs a timeframe or a from/to date range")
+        period_type, period = mapping.fixed_period(q.start, q.end)
+        if q.limit == 0:
+            return []
+        # The fixed leaderboard takes no offset: ask for the top offset + limit (at most the top
+        # 1000, the rolling boards' documented maximum) and cut here.
+        want = min(q.offset + q.limit, LEADERBOARD_MAX)
+        if q.offset >= want:
+            return []
+        body = await self.client.fixed_leaderboard(period_type, period, want)
+        rows = mapped("leaderboard", lambda: [mapping.map_fixed_row(r) for r in body["data"]])
+        return rows[q.offset:q.offset + q.limit]
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def markets_path(env: Mapping[str, str]) -> str:
+    """PERPSTRACKER_MARKETS_PATH: a path below PERPSTRACKER_API_URL, never a URL of its own
+    (the API key goes wherever this points)."""
+    path = env.get(MARKETS_PATH_VAR, "").strip() or DEFAULT_MARKETS_PATH
+    if not path.startswith("/") or "://" in path or path.startswith("//"):
+        raise SettingsError(f"{MARKETS_PATH_VAR} must be a path below PERPSTRACKER_API_URL, e.g. /trading/markets")
+    return path
+
+
+def build(settings: Settings, env: Mapping[str, str] | None = None) -> PerpsTrackerSource:
+    """The JUPITER source; `settings.perpstracker_api_key` is set when the registry calls this."""
+    if settings.perpstracker_api_key is None:
+        raise SettingsError("PERPSTRACKER_API_KEY is required for the JUPITER source")
+    client = PerpsTrackerClient(settings.perpstracker_api_url, settings.perpstracker_api_key,
+                                markets_path=markets_path(os.environ if env is None else env))
+    return PerpsTrackerSource(client)
