@@ -18,6 +18,7 @@ from gateway.sources.base import MAX_LIMIT, LeaderboardQuery
 from gateway.venues import SOURCE_OF, Venue
 
 LEADERBOARD_VENUES = [Venue.JUPITER, Venue.HYPERLIQUID]
+TOKEN_VENUES = [Venue.HYPERLIQUID]  # PerpsTracker's leaderboards cannot be narrowed to one market
 TIMEFRAME_DAYS = {PerpTimeframe.DAY: 1, PerpTimeframe.WEEK: 7, PerpTimeframe.MONTH: 30, PerpTimeframe.YEAR: 365}
 
 _KEYS: dict[PerpLeaderboardOrder, Callable[[PerpLeaderboardEntry], float | int | None]] = {
@@ -68,13 +69,15 @@ async def leaderboard(
     if not 0 <= limit <= MAX_LIMIT or offset < 0:
         raise BadUserInput(f"limit must be 0..{MAX_LIMIT} and offset >= 0")
     days, start, end = window(where, today)
-    token = where.token.upper() if where.token else None
+    token = where.token.strip() if where.token else None  # Hyperliquid coins are case-sensitive (kPEPE)
     if where.venue is not None:
         if where.venue not in LEADERBOARD_VENUES:
             raise BadUserInput(f"{where.venue.value} has no leaderboard: Sai Keeper does not publish one")
         venues = [where.venue]
     else:
         venues = ctx.configured(LEADERBOARD_VENUES)
+        if token:  # only venues that can rank by market take part in a token leaderboard
+            venues = [v for v in venues if v in TOKEN_VENUES]
         if not venues:
             raise SourceNotConfigured(",".join(SOURCE_OF[v] for v in LEADERBOARD_VENUES),
                                       "No venue with a leaderboard is configured")

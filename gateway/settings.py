@@ -68,6 +68,7 @@ class Settings:
     nibiru_graphql_url: str = DEFAULTS["NIBIRU_GRAPHQL_URL"]
     nibiru_ws_url: str = DEFAULTS["NIBIRU_WS_URL"]
     redis_url: str | None = None
+    upstream_timeout: float = 10.0  # seconds to wait for an upstream's answer (connect: 3 s at most)
     explicit: frozenset[str] = field(default_factory=frozenset)  # upstream vars set by the user
 
     @classmethod
@@ -85,6 +86,12 @@ class Settings:
         sandbox = (get("GATEWAY_SANDBOX") or "auto").lower()
         if sandbox not in ("auto", "on", "off"):
             raise SettingsError("GATEWAY_SANDBOX must be one of auto, on, off")
+        try:
+            upstream_timeout = float(get("GATEWAY_UPSTREAM_TIMEOUT") or "10")
+        except ValueError as exc:
+            raise SettingsError("GATEWAY_UPSTREAM_TIMEOUT must be a number of seconds") from exc
+        if upstream_timeout <= 0:
+            raise SettingsError("GATEWAY_UPSTREAM_TIMEOUT must be positive")
         port_text = get("GATEWAY_PORT") or "8000"
         sandbox_port_text = get("GATEWAY_SANDBOX_PORT") or "0"
         try:
@@ -106,6 +113,7 @@ class Settings:
             nibiru_graphql_url=get("NIBIRU_GRAPHQL_URL") or DEFAULTS["NIBIRU_GRAPHQL_URL"],
             nibiru_ws_url=get("NIBIRU_WS_URL") or DEFAULTS["NIBIRU_WS_URL"],
             redis_url=get("REDIS_URL"),
+            upstream_timeout=upstream_timeout,
             explicit=explicit,
         )
 

@@ -97,7 +97,8 @@ class PerpQuery:
         return await info.context.source(v).borrowings(q)
 
     @strawberry.field(description="Top traders by venue. Without a venue: every configured venue with a "
-                      "leaderboard (JUPITER, HYPERLIQUID), merged by pnl; a failed venue adds an error. "
+                      "leaderboard (JUPITER, HYPERLIQUID; with a token, those that can rank one market), merged by pnl; "
+                      "a failed venue adds an error while the others answer. "
                       "Default order: rank for one venue, pnl (descending) across venues.")
     async def leaderboard(
         self, info: GatewayInfo, where: PerpLeaderboardFilter, limit: int | None = None,

@@ -27,9 +27,10 @@ WRAPPED = {"WSOL": "SOL", "WETH": "ETH", "WBTC": "BTC"}
 
 
 def base_symbol(token: str) -> str:
-    """SOL for WSOL, and so on; the base symbol as the schema's `market` shows it."""
-    token = token.upper()
-    return WRAPPED.get(token, token)
+    """SOL for WSOL, and so on; the base symbol as the schema's `market` shows it.
+
+    Other symbols keep their case: Hyperliquid coins are case-sensitive (kPEPE)."""
+    return WRAPPED.get(token.upper(), token)
 
 
 def market_id(venue: Venue, symbol: str) -> int:

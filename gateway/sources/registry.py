@@ -15,7 +15,7 @@ from gateway.venues import Venue
 
 def build_sources(settings: Settings) -> dict[Venue, PerpSource | None]:
     sources: dict[Venue, PerpSource | None] = {v: None for v in Venue}
-    sources[Venue.NIBIRU] = NibiruSource(SaiKeeperClient(settings.nibiru_graphql_url))
+    sources[Venue.NIBIRU] = NibiruSource(SaiKeeperClient(settings.nibiru_graphql_url, settings.upstream_timeout))
     if settings.perpstracker_api_key is not None:
         from gateway.sources.perpstracker.source import build as build_perpstracker
 

@@ -41,9 +41,12 @@ def _moment(at: datetime.datetime) -> str:
 
 
 class NansenClient:
-    def __init__(self, base_url: str, api_key: Secret, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, base_url: str, api_key: Secret, transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> None:
         self._http = httpx.AsyncClient(
-            base_url=base_url, headers={"apiKey": api_key.reveal()}, timeout=DEFAULT_TIMEOUT,
+            base_url=base_url, headers={"apiKey": api_key.reveal()}, timeout=timeout,
             limits=DEFAULT_LIMITS, transport=transport,
         )
 

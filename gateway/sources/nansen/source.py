@@ -23,6 +23,7 @@ from gateway.schema.types import (
 from gateway.settings import Settings
 from gateway.sources import markets
 from gateway.sources.base import BorrowingsQuery, HistoryQuery, LeaderboardQuery, PerpSource, TradesQuery
+from gateway.sources.http import timeout_of
 from gateway.sources.nansen import mapping, wire
 from gateway.sources.nansen.client import SOURCE, NansenClient
 from gateway.venues import Venue
@@ -206,4 +207,5 @@ def build(settings: Settings) -> PerpSource:
     """The HYPERLIQUID source for a configuration that has NANSEN_API_KEY."""
     if settings.nansen_api_key is None:
         raise ValueError("HYPERLIQUID needs NANSEN_API_KEY")
-    return NansenSource(NansenClient(settings.nansen_api_url, settings.nansen_api_key))
+    return NansenSource(NansenClient(settings.nansen_api_url, settings.nansen_api_key,
+                                     timeout=timeout_of(settings.upstream_timeout)))

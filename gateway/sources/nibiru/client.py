@@ -58,7 +58,7 @@ def map_gql_error(exc: Exception) -> GatewayError:
 
 class SaiKeeperClient:
     def __init__(self, url: str, timeout: float = 10.0) -> None:
-        self._transport = HTTPXAsyncTransport(url=url, timeout=httpx.Timeout(timeout, connect=3.0))
+        self._transport = HTTPXAsyncTransport(url=url, timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)))
         self._client = Client(transport=self._transport, fetch_schema_from_transport=False)
         self._session: AsyncClientSession | None = None
 

@@ -27,6 +27,7 @@ from gateway.schema.types import (
 from gateway.settings import Settings, SettingsError
 from gateway.sources import markets
 from gateway.sources.base import BorrowingsQuery, HistoryQuery, LeaderboardQuery, TradesQuery
+from gateway.sources.http import timeout_of
 from gateway.sources.perpstracker import mapping
 from gateway.sources.perpstracker.client import (
     DEFAULT_MARKETS_PATH,
@@ -191,5 +192,6 @@ def build(settings: Settings, env: Mapping[str, str] | None = None) -> PerpsTrac
     if settings.perpstracker_api_key is None:
         raise SettingsError("PERPSTRACKER_API_KEY is required for the JUPITER source")
     client = PerpsTrackerClient(settings.perpstracker_api_url, settings.perpstracker_api_key,
-                                markets_path=markets_path(os.environ if env is None else env))
+                                markets_path=markets_path(os.environ if env is None else env),
+                                timeout=timeout_of(settings.upstream_timeout))
     return PerpsTrackerSource(client)
