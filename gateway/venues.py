@@ -7,6 +7,7 @@ import re
 
 import strawberry
 
+from gateway import bech32
 from gateway.errors import BadUserInput
 
 
@@ -20,33 +21,15 @@ class Venue(enum.Enum):
 # Which upstream serves a venue: the `source` named in errors.
 SOURCE_OF = {Venue.NIBIRU: "nibiru", Venue.JUPITER: "perpstracker", Venue.HYPERLIQUID: "nansen"}
 
-_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _BASE58 = re.compile(r"^[1-9A-HJ-NP-Za-km-z]{32,44}$")
 _EVM = re.compile(r"^0x[0-9a-fA-F]{40}$")
-
-
-def _bech32_valid(address: str) -> bool:
-    """A full bech32 check (charset, lower case, checksum), so a typo is an error, not a miss."""
-    if address.lower() != address or "1" not in address:
-        return False
-    hrp, _, data = address.rpartition("1")
-    if hrp != "nibi" or len(data) < 7 or any(c not in _BECH32 for c in data):
-        return False
-    values = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + [_BECH32.index(c) for c in data]
-    gen = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
-    chk = 1
-    for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if (top >> i) & 1 else 0
-    return chk == 1
 
 
 def venue_of_address(address: str) -> Venue | None:
     """The venue whose address format `address` has, or None."""
     if address.startswith("nibi1"):
-        return Venue.NIBIRU if _bech32_valid(address) else None
+        # a full checksum check, so a typo is an error rather than an empty answer
+        return Venue.NIBIRU if bech32.is_valid(address, "nibi") else None
     if _EVM.match(address):
         return Venue.HYPERLIQUID
     if _BASE58.match(address):

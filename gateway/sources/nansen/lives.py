@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 from gateway.sources.nansen import wire
-from gateway.sources.nansen.units import number, utc
+from gateway.sources.units import number, utc
 
 OPEN, ADD, REDUCE, CLOSE, LIQUIDATION = "Open", "Add", "Reduce", "Close", "Liquidation"
 GROWING = (OPEN, ADD)

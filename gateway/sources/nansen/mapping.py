@@ -34,7 +34,7 @@ from gateway.sources.nansen.lives import (
     fill_order,
     group,
 )
-from gateway.sources.nansen.units import dec, micro, number, opt_number
+from gateway.sources.units import dec, micro, number, opt_number
 from gateway.venues import Venue
 
 HL = Venue.HYPERLIQUID

@@ -17,7 +17,6 @@ venueTradeId and earlier ones get `<key>:<first txHash>`.
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -34,7 +33,7 @@ from gateway.schema.types import (
     PerpTradeState,
     PerpTradeType,
 )
-from gateway.sources import markets
+from gateway.sources import markets, units
 from gateway.sources.perpstracker.wire import (
     Custody,
     FixedLeaderboardRow,
@@ -56,19 +55,12 @@ _MS_THRESHOLD = 100_000_000_000  # a "seconds" value above this (year 5138) is r
 
 def num(value: Num | bool | None) -> float | None:
     """A number from a JSON number or a numeric string; None for null or an empty string."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError("a boolean is not a number")
-    parsed = float(value)
-    if not math.isfinite(parsed):
-        raise ValueError(f"not a finite number: {value!r}")
-    return parsed
+    return units.opt_number(value)  # booleans are refused there
 
 
 def micro(usd: float | None) -> int | None:
-    """USD (= USDC) to integer micro-units: exact for cents, $2,377,788.35 → 2377788350000."""
-    return None if usd is None else round(usd * MICRO)
+    """USD (= USDC) to integer micro-units, exactly: $2,377,788.35 → 2377788350000."""
+    return None if usd is None else units.micro(usd)
 
 
 def micro_float(usd: float | None) -> float | None:
@@ -87,9 +79,7 @@ def unix_time(value: Num | None) -> datetime.datetime | None:
     return datetime.datetime.fromtimestamp(n, tz=datetime.UTC)
 
 
-def iso_time(value: str) -> datetime.datetime:
-    parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+iso_time = units.utc
 
 
 def time_of(when: datetime.datetime | None) -> Time | None:

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from gateway.schema.scalars import format_time
-from gateway.sources.nansen.units import micro, number, opt_number, utc
+from gateway.sources.units import micro, number, opt_number, utc
 
 
 @pytest.mark.parametrize(("text", "value"), [

@@ -1,8 +1,8 @@
-"""Nansen's numbers and times, read exactly.
+"""Upstream numbers and times, read exactly (shared by the REST sources).
 
 Decimal strings ("5231.62029") and JSON numbers both go through `Decimal(str(x))`, so a value
 converts to micro-units without binary-float drift: "1743.87343" is 1743873430, not …0.0000002.
-Profiler trade timestamps carry no zone ("2025-10-08T18:46:11.452000"); Nansen's times are UTC.
+Times without a zone (Nansen's "2025-10-08T18:46:11.452000") are UTC.
 """
 
 from __future__ import annotations
