@@ -7,8 +7,11 @@ value, so a settings object can be logged or shown in an error without leaking t
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Secret:
@@ -53,6 +56,33 @@ class SettingsError(ValueError):
     """A configuration value is malformed; raised at start-up, never at request time."""
 
 
+def _rate(text: str | None) -> tuple[int, int]:
+    """`5/100`: per second / per minute."""
+    try:
+        second, minute = (int(x) for x in (text or "").split("/"))
+    except ValueError as exc:
+        raise SettingsError(f"rate limit {text!r} must look like 5/100 (per second/per minute)") from exc
+    if second < 1 or minute < 1:
+        raise SettingsError(f"rate limit {text!r} must be positive")
+    return second, minute
+
+
+def _pairs(text: str | None, name: str, parse: Callable[[str], T]) -> dict[str, T]:
+    """`a=1,b=2` into {"a": parse("1"), "b": parse("2")}."""
+    out: dict[str, T] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise SettingsError(f"{name} entries must look like name=value")
+        try:
+            out[key.strip()] = parse(value.strip())
+        except (ValueError, SettingsError) as exc:
+            raise SettingsError(f"{name}: bad value for {key.strip()!r}") from exc
+    return out
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -69,6 +99,16 @@ class Settings:
     nibiru_ws_url: str = DEFAULTS["NIBIRU_WS_URL"]
     redis_url: str | None = None
     upstream_timeout: float = 10.0  # seconds to wait for an upstream's answer (connect: 3 s at most)
+    # ---- being frugal with upstreams (docs/operations.md) ----
+    cache_ttl_overrides: Mapping[str, float] = field(default_factory=dict)  # endpoint name -> seconds
+    max_stale: float = 300.0  # serve a cached copy this old when its upstream fails
+    response_cache: bool = True  # whole-response cache for queries
+    rate_limit_wait: float = 2.0  # longest a call waits for an upstream rate-limit slot
+    upstream_retries: int = 2  # retries after a 429/5xx/transport failure (3 attempts in all)
+    breaker_threshold: int = 5  # consecutive failures that open an upstream's circuit
+    breaker_cooldown: float = 30.0  # seconds an open circuit waits before one trial call
+    perpstracker_rate_limits: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # overrides
+    nansen_rate_limits: tuple[int, int] | None = None  # (per second, per minute); None: defaults
     explicit: frozenset[str] = field(default_factory=frozenset)  # upstream vars set by the user
 
     @classmethod
@@ -92,6 +132,24 @@ class Settings:
             raise SettingsError("GATEWAY_UPSTREAM_TIMEOUT must be a number of seconds") from exc
         if upstream_timeout <= 0:
             raise SettingsError("GATEWAY_UPSTREAM_TIMEOUT must be positive")
+        def number(name: str, default: float, *, minimum: float = 0.0) -> float:
+            text = get(name)
+            if text is None:
+                return default
+            try:
+                value = float(text)
+            except ValueError as exc:
+                raise SettingsError(f"{name} must be a number") from exc
+            if value < minimum:
+                raise SettingsError(f"{name} must be at least {minimum:g}")
+            return value
+
+        def flag(name: str, default: bool) -> bool:
+            text = (get(name) or ("on" if default else "off")).lower()
+            if text not in ("on", "off", "true", "false", "1", "0"):
+                raise SettingsError(f"{name} must be on or off")
+            return text in ("on", "true", "1")
+
         port_text = get("GATEWAY_PORT") or "8000"
         sandbox_port_text = get("GATEWAY_SANDBOX_PORT") or "0"
         try:
@@ -114,6 +172,15 @@ class Settings:
             nibiru_ws_url=get("NIBIRU_WS_URL") or DEFAULTS["NIBIRU_WS_URL"],
             redis_url=get("REDIS_URL"),
             upstream_timeout=upstream_timeout,
+            cache_ttl_overrides=_pairs(get("GATEWAY_CACHE_TTLS"), "GATEWAY_CACHE_TTLS", float),
+            max_stale=number("GATEWAY_MAX_STALE", 300.0),
+            response_cache=flag("GATEWAY_RESPONSE_CACHE", True),
+            rate_limit_wait=number("GATEWAY_RATE_LIMIT_WAIT", 2.0),
+            upstream_retries=int(number("GATEWAY_UPSTREAM_RETRIES", 2)),
+            breaker_threshold=int(number("GATEWAY_BREAKER_THRESHOLD", 5, minimum=1)),
+            breaker_cooldown=number("GATEWAY_BREAKER_COOLDOWN", 30.0),
+            perpstracker_rate_limits=_pairs(get("PERPSTRACKER_RATE_LIMITS"), "PERPSTRACKER_RATE_LIMITS", _rate),
+            nansen_rate_limits=_rate(get("NANSEN_RATE_LIMITS")) if get("NANSEN_RATE_LIMITS") else None,
             explicit=explicit,
         )
 

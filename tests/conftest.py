@@ -80,3 +80,45 @@ async def live_control(live_sandbox_url: str) -> AsyncIterator[httpx.AsyncClient
         yield client
         await client.delete("/faults")
         await client.post("/ratelimits", json={"enabled": True})
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server on a free port for the session. Missing binary: skip, but fail under CI."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+    import time
+
+    from gateway.cli import free_port
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("redis-server is required under CI (.ci/run installs it)")
+        pytest.skip("redis-server not installed")
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="gateway-redis-")
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", workdir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    import socket
+
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("redis-server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

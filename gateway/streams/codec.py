@@ -1,0 +1,62 @@
+"""Schema objects to plain JSON and back, so stream events cross Redis and processes intact.
+
+Works on the Strawberry types of gateway/schema/types.py (dataclasses with enums, lists,
+optional fields and nested types). `decode(encode(x), type(x)) == x` for every such object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from functools import cache
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+T = TypeVar("T")
+
+
+def encode(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [encode(v) for v in value]
+    return value
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    import gateway.schema.scalars
+    import gateway.schema.types
+    import gateway.venues
+
+    ns = {**vars(gateway.schema.types), **vars(gateway.schema.scalars), **vars(gateway.venues)}
+    return typing.get_type_hints(cls, globalns=ns)
+
+
+def _decode(data: Any, hint: Any) -> Any:
+    if data is None:
+        return None
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in get_args(hint) if a is not type(None)]
+        return _decode(data, inner[0]) if len(inner) == 1 else data
+    if origin is list:
+        (item,) = get_args(hint)
+        return [_decode(v, item) for v in data]
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(data)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        fields = _hints(hint)
+        return hint(**{name: _decode(data.get(name), fields[name]) for name in fields if name in data})
+    if hint is float and isinstance(data, int):
+        return float(data)
+    return data
+
+
+def decode(data: Any, cls: type[T]) -> T:
+    """The object of type `cls` that `encode` turned into `data`."""
+    result: T = _decode(data, cls)
+    return result

@@ -1,0 +1,72 @@
+"""The contract between bridges (upstream streams) and the hub (fan-out to subscribers).
+
+A `Topic` names one upstream stream: what kind of data, which venue, which key. A bridge runs
+one topic's upstream stream and publishes `StreamEvent`s; the hub starts a topic's bridge on its
+first subscriber (on one replica at a time) and stops it after the last one leaves.
+
+Payloads are schema objects encoded with `codec.encode` (plain JSON), so an event crosses Redis
+and is decoded on every replica into exactly the objects a query would return:
+
+    kind         key                      payload
+    trades       trader address           {"trades": [PerpTrade, ...]}   the trades the event changed
+    history      trader address           {"items": [PerpTradeHistoryItem, ...]}
+    borrowing    "<collateralId>:<marketId>"  {"borrowing": PerpBorrowing | null}
+    borrowings   ""                       {"borrowings": [PerpBorrowingShortInfo, ...]}
+    live         ""                       {"items": [PerpTradeHistoryItem, ...]}  every trade of the venue
+
+`StreamEvent.id` identifies the upstream fact (transaction signature or hash, Sai history id,
+or a digest of the payload for snapshots), so an event seen twice — after a reconnect's gap fill,
+from both the alert WebSocket and a webhook — is delivered once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from gateway.venues import Venue
+
+KINDS = ("trades", "history", "borrowing", "borrowings", "live")
+
+
+@dataclass(frozen=True)
+class Topic:
+    kind: str
+    venue: Venue
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown topic kind {self.kind!r}")
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}:{self.venue.value}:{self.key}"
+
+    @classmethod
+    def parse(cls, name: str) -> Topic:
+        kind, venue, key = name.split(":", 2)
+        return cls(kind, Venue(venue), key)
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    topic: str  # Topic.name
+    id: str  # the upstream fact's identity, for de-duplication
+    payload: dict[str, Any]  # codec-encoded schema objects, shaped per kind (module docstring)
+
+
+Publish = Callable[[StreamEvent], Awaitable[None]]
+
+
+class Bridge(Protocol):
+    """One upstream stream for one topic. `run` returns only when cancelled; it reconnects,
+    resubscribes and fills gaps by itself, and publishes every event at least once."""
+
+    topic: Topic
+
+    async def run(self, publish: Publish) -> None: ...
+
+
+BridgeFactory = Callable[[Topic], Bridge]
