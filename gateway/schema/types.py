@@ -166,3 +166,8 @@ class PerpLeaderboardEntry:
     winRate: float | None = strawberry.field(description="Percent.")
     trades: int | None
     accountValue: float | None
+    score: float | None = strawberry.field(default=None, description="The venue's composite score (0-100).")
+    avgLeverage: float | None = strawberry.field(default=None, description="Average leverage used.")
+    liquidations: int | None = strawberry.field(default=None, description="Positions liquidated in the window.")
+    openPositions: int | None = strawberry.field(default=None, description="Positions open now.")
+    unrealizedPnl: float | None = strawberry.field(default=None, description="USD PnL of the open positions.")

@@ -187,7 +187,7 @@ def map_token_leaderboard(rows: Sequence[wire.TokenLeaderboardRow], offset: int)
             venue=HL, rank=offset + i + 1, trader=r["trader_address"], label=_label(r),
             pnl=opt_number(r.get("pnl_usd_total")), roi=opt_number(r.get("roi_percent_total")), volume=None,
             winRate=None, trades=int(r["nof_trades"]) if r.get("nof_trades") is not None else None,
-            accountValue=None,
+            accountValue=None, unrealizedPnl=opt_number(r.get("pnl_usd_unrealised")),
         )
         for i, r in enumerate(rows)
     ]

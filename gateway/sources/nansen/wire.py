@@ -95,6 +95,7 @@ class TokenLeaderboardRow(TypedDict, total=False):
     pnl_usd_total: float
     roi_percent_total: float  # percent
     nof_trades: int
+    pnl_usd_unrealised: float
 
 
 class ScreenerRow(TypedDict, total=False):

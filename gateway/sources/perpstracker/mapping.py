@@ -471,7 +471,9 @@ def map_leaderboard_row(row: LeaderboardRow) -> PerpLeaderboardEntry:
         venue=JUPITER, rank=int(row["rank"]), trader=row["wallet_address"], label=None,
         pnl=num(row.get("total_pnl")), roi=num(row.get("roi")), volume=num(row.get("total_volume")),
         winRate=num(row.get("win_rate")), trades=int(trades) if trades is not None else None,
-        accountValue=None,
+        accountValue=None, score=num(row.get("score")), avgLeverage=num(row.get("avg_leverage")),
+        liquidations=_opt_int(row.get("total_liquidations")), openPositions=_opt_int(row.get("open_position_count")),
+        unrealizedPnl=num(row.get("open_unrealized_pnl")),
     )
 
 
@@ -479,5 +481,10 @@ def map_fixed_row(row: FixedLeaderboardRow) -> PerpLeaderboardEntry:
     return PerpLeaderboardEntry(
         venue=JUPITER, rank=int(row["rank"]), trader=row["owner"], label=None, pnl=num(row.get("pnl")),
         roi=None, volume=num(row.get("volume")), winRate=num(row.get("win_rate")), trades=None,
-        accountValue=None,
+        accountValue=None, score=num(row.get("score")), avgLeverage=num(row.get("avg_leverage")),
     )
+
+
+def _opt_int(value: Num | None) -> int | None:
+    n = num(value)
+    return None if n is None else int(n)

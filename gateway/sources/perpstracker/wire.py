@@ -112,6 +112,11 @@ class LeaderboardRow(TypedDict):
     total_trades: NotRequired[int | None]
     win_rate: NotRequired[Num | None]  # percent
     roi: NotRequired[Num | None]  # percent
+    score: NotRequired[Num | None]
+    avg_leverage: NotRequired[Num | None]
+    total_liquidations: NotRequired[int | None]
+    open_position_count: NotRequired[int | None]
+    open_unrealized_pnl: NotRequired[Num | None]
 
 
 class LeaderboardResponse(TypedDict):
@@ -128,6 +133,8 @@ class FixedLeaderboardRow(TypedDict):
     pnl: NotRequired[Num | None]
     volume: NotRequired[Num | None]
     win_rate: NotRequired[Num | None]
+    score: NotRequired[Num | None]
+    avg_leverage: NotRequired[Num | None]
 
 
 class FixedLeaderboardResponse(TypedDict):
