@@ -24,7 +24,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @contextlib.contextmanager
 def sandbox_process(
-    port: int = 0, *, live: bool = True, seed: int = 7, start: str | None = None, timeout: float = 30.0
+    port: int = 0, *, live: bool = True, seed: int = 7, start: str | None = None, traders: int | None = None,
+    timeout: float = 30.0,
 ) -> Iterator[str]:
     """Run `gateway sandbox` as a child process; yields its base URL once it answers."""
     port = port or free_port()
@@ -33,6 +34,8 @@ def sandbox_process(
         args.append("--no-live")
     if start:
         args += ["--start", start]
+    if traders:
+        args += ["--traders", str(traders)]
     proc = subprocess.Popen(args)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -102,7 +105,7 @@ def cmd_sandbox(ns: argparse.Namespace) -> int:
         start = datetime.fromisoformat(ns.start)
     else:
         start = None  # the fixed default start, for reproducible tests
-    state = SandboxState.create(seed=ns.seed, start=start)
+    state = SandboxState.create(seed=ns.seed, start=start, traders_per_venue=ns.traders)
     app = create_sandbox_app(state, live=live)
     print(f"sandbox at http://{ns.host}:{ns.port} (seed {ns.seed}, live={live})", file=sys.stderr)
     uvicorn.run(app, host=ns.host, port=ns.port, log_level="warning", ws="websockets-sansio")
@@ -129,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sandbox.add_argument("--port", type=int, default=8001)
     sandbox.add_argument("--seed", type=int, default=7)
     sandbox.add_argument("--no-live", action="store_true", help="do not follow the wall clock")
+    sandbox.add_argument("--traders", type=int, default=40, help="traders per venue (default 40)")
     sandbox.add_argument("--start", help="simulated 'now' after the warm-up: ISO date-time or 'now' "
                          "(default: now when live, else 2025-12-16T12:00Z)")
     sandbox.set_defaults(func=cmd_sandbox)
