@@ -17,6 +17,7 @@ run: install
 	$(VENV)/bin/gateway serve
 
 test: install
+	@if command -v npm >/dev/null 2>&1; then cd tests/node && npm ci --no-audit --no-fund --silent; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

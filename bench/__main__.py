@@ -8,6 +8,7 @@ import sys
 BENCHMARKS = {
     "queries": "bench.queries",  # issue 4: leaderboard query, response cache warm vs off (wrk)
     "subscriptions": "bench.subscriptions",  # issue 5: many subscribers to one stream
+    "bridges": "bench.bridges",  # issue 5: upstream trade to hub event, per venue; reconnect time
 }
 
 

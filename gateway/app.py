@@ -15,22 +15,28 @@ from strawberry.asgi import GraphQL
 
 from gateway import __version__
 from gateway.context import GatewayContext
+from gateway.response_cache.asgi import build_response_cache
 from gateway.schema.build import schema
 from gateway.settings import Settings
 from gateway.sources.base import PerpSource
 from gateway.sources.registry import build_sources, close_sources
+from gateway.streams.build import build_hub
+from gateway.streams.hub import Hub
+from gateway.streams.types import BridgeFactory
 from gateway.venues import SOURCE_OF, Venue
+from gateway.ws.endpoint import SubscriptionEndpoint
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
     """Strawberry's ASGI app with the gateway's context (built per request or per socket)."""
 
-    def __init__(self, sources: dict[Venue, PerpSource | None]) -> None:
+    def __init__(self, sources: dict[Venue, PerpSource | None], hub: Hub | None = None) -> None:
         super().__init__(schema, graphql_ide="graphiql")
         self.sources = sources
+        self.hub = hub
 
-    async def get_context(self, request: Request | WebSocket, response: Any = None) -> GatewayContext:
-        return GatewayContext(sources=self.sources, request=request, response=response)
+    async def get_context(self, request: Request | WebSocket | None, response: Any = None) -> GatewayContext:
+        return GatewayContext(sources=self.sources, request=request, response=response, hub=self.hub)
 
 
 async def healthz(request: Request) -> Response:
@@ -38,37 +44,59 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
-def readyz_route(sources: dict[Venue, PerpSource | None]) -> Route:
+def readyz_route(sources: dict[Venue, PerpSource | None], hub: Hub | None = None) -> Route:
     async def readyz(request: Request) -> Response:
         upstreams = {
             SOURCE_OF[v]: {"venue": v.value, "configured": s is not None} for v, s in sources.items()
         }
-        return JSONResponse({"status": "ready", "upstreams": upstreams})
+        body: dict[str, Any] = {"status": "ready", "upstreams": upstreams}
+        if hub is not None:
+            body["streams"] = hub.stats()
+        return JSONResponse(body)
 
     return Route("/readyz", readyz)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def default_bridges(settings: Settings, sources: dict[Venue, PerpSource | None]) -> BridgeFactory:
+    from gateway.streams.bridges import build_bridge_factory
+
+    factory: BridgeFactory = build_bridge_factory(settings, sources)
+    return factory
+
+
+def create_app(settings: Settings | None = None, bridges: BridgeFactory | None = None) -> Starlette:
+    """The gateway; `bridges` replaces the upstream stream factory (tests use in-process bridges)."""
     settings = settings or Settings.from_env()
     sources = build_sources(settings)
-    graphql = GatewayGraphQL(sources)
+    hub = build_hub(settings, bridges or default_bridges(settings, sources))
+    graphql = GatewayGraphQL(sources, hub)
+    subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings)
+    cached_graphql = build_response_cache(graphql, settings)  # queries over HTTP; sockets go direct
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await hub.start()
         try:
             yield
         finally:
+            await subscriptions.drain()
+            await hub.stop()
+            await cached_graphql.aclose()
             await close_sources(sources)
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
+            Route("/graphql", cached_graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", subscriptions),
             Route("/healthz", healthz),
-            readyz_route(sources),
+            readyz_route(sources, hub),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.sources = sources
+    app.state.hub = hub
+    app.state.publish = hub.publish  # for the webhook receiver: events go through the hub
+    app.state.subscriptions = subscriptions
+    app.state.response_cache = cached_graphql
     return app

@@ -61,7 +61,7 @@ def sandbox_process(
 
 
 def cmd_serve(ns: argparse.Namespace) -> int:
-    import uvicorn
+    from gateway.ws import server
 
     settings = Settings.from_env()
     host = ns.host or settings.host
@@ -84,8 +84,8 @@ def cmd_serve(ns: argparse.Namespace) -> int:
             print(f"sandbox upstreams at {base} (GATEWAY_SANDBOX=auto and no upstream configured)",
                   file=sys.stderr)
         print(f"gateway at http://{host}:{port}/graphql", file=sys.stderr)
-        uvicorn.run("gateway.app:create_app", factory=True, host=host, port=port,
-                    workers=ns.workers, log_level="info", ws="websockets-sansio")
+        server.run("gateway.app:create_app", factory=True, host=host, port=port,
+                   workers=ns.workers, log_level="info")
     return 0
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.errors import GatewayError, SourceNotConfigured
 from gateway.sources.base import PerpSource
 from gateway.venues import SOURCE_OF, Venue
+
+if TYPE_CHECKING:
+    from gateway.streams.hub import Hub
 
 
 @dataclass
@@ -24,6 +27,7 @@ class GatewayContext:
     request: Any = None
     response: Any = None
     partial_errors: list[PartialError] = field(default_factory=list)
+    hub: Hub | None = None  # live streams; subscription resolvers only iterate it
 
     def source(self, venue: Venue) -> PerpSource:
         src = self.sources.get(venue)

@@ -5,6 +5,8 @@
     ├── Unauthenticated               UNAUTHENTICATED        no         the caller's credentials are missing or wrong
     ├── QueryTooComplex               QUERY_TOO_COMPLEX      no         a document exceeds the query limits
     ├── RateLimited                   RATE_LIMITED           later      a caller or upstream budget is spent (retryAfter)
+    ├── SlowConsumer                  SLOW_CONSUMER          later      a subscriber fell too far behind its stream and was dropped
+    ├── TooManySubscriptions          TOO_MANY_SUBSCRIPTIONS no         a WebSocket asked for more operations than allowed at once
     └── SourceError                   (carries `source`)
         ├── SourceNotConfigured       SOURCE_NOT_CONFIGURED  no         the venue's upstream has no key/URL configured
         ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE   yes        connection refused/reset, 502/503/504, circuit open
@@ -56,6 +58,18 @@ class RateLimited(GatewayError):
 
     def extensions(self) -> dict[str, Any]:
         return {**super().extensions(), "retryAfter": round(self.retry_after, 3)}
+
+
+class SlowConsumer(GatewayError):
+    """A subscriber's bounded queue or a socket's send buffer filled up; it is dropped, not buffered."""
+
+    code = "SLOW_CONSUMER"
+
+
+class TooManySubscriptions(GatewayError):
+    """One WebSocket has GATEWAY_WS_MAX_SUBSCRIPTIONS operations running already."""
+
+    code = "TOO_MANY_SUBSCRIPTIONS"
 
 
 class SourceError(GatewayError):

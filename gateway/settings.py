@@ -67,6 +67,12 @@ def _rate(text: str | None) -> tuple[int, int]:
     return second, minute
 
 
+def _share(value: float) -> float:
+    if value > 1:
+        raise SettingsError("GATEWAY_POLL_SHARE must be a fraction between 0.01 and 1")
+    return value
+
+
 def _pairs(text: str | None, name: str, parse: Callable[[str], T]) -> dict[str, T]:
     """`a=1,b=2` into {"a": parse("1"), "b": parse("2")}."""
     out: dict[str, T] = {}
@@ -109,6 +115,20 @@ class Settings:
     breaker_cooldown: float = 30.0  # seconds an open circuit waits before one trial call
     perpstracker_rate_limits: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # overrides
     nansen_rate_limits: tuple[int, int] | None = None  # (per second, per minute); None: defaults
+    # ---- live streams and subscriptions (docs/operations-streams.md) ----
+    stream_linger: float = 5.0  # seconds a topic's bridge keeps running after its last subscriber leaves
+    stream_queue: int = 256  # events a hub subscriber may fall behind before it is dropped
+    stream_lease_ttl: float = 5.0  # Redis lease on a topic's bridge; a dead holder is replaced after this
+    ws_send_buffer: int = 256  # messages a WebSocket may fall behind before it is dropped (close 1013)
+    ws_max_subscriptions: int = 100  # operations at once on one WebSocket
+    ws_init_timeout: float = 10.0  # seconds a socket may take to send connection_init (close 4408)
+    ws_keepalive: float = 12.0  # legacy graphql-ws `ka` interval in seconds
+    # ---- upstream bridges and the webhook receiver (docs/operations-bridges.md) ----
+    poll_interval: float = 5.0  # shortest interval of any poller (the rate budget may lengthen it)
+    poll_share: float = 0.5  # share of an upstream's per-minute rate limit that pollers may use
+    perpstracker_enrol: bool = True  # put subscribed JUPITER wallets on the watchlist with alerts on
+    perpstracker_webhook_tolerance: float = 300.0  # seconds a webhook's X-Webhook-Timestamp may be off
+    hyperliquid_live_tokens: tuple[str, ...] = ()  # coins the HYPERLIQUID live feed polls; (): the market table
     explicit: frozenset[str] = field(default_factory=frozenset)  # upstream vars set by the user
 
     @classmethod
@@ -181,6 +201,19 @@ class Settings:
             breaker_cooldown=number("GATEWAY_BREAKER_COOLDOWN", 30.0),
             perpstracker_rate_limits=_pairs(get("PERPSTRACKER_RATE_LIMITS"), "PERPSTRACKER_RATE_LIMITS", _rate),
             nansen_rate_limits=_rate(get("NANSEN_RATE_LIMITS")) if get("NANSEN_RATE_LIMITS") else None,
+            stream_linger=number("GATEWAY_STREAM_LINGER", 5.0),
+            stream_queue=int(number("GATEWAY_STREAM_QUEUE", 256, minimum=1)),
+            stream_lease_ttl=number("GATEWAY_STREAM_LEASE_TTL", 5.0, minimum=0.5),
+            ws_send_buffer=int(number("GATEWAY_WS_SEND_BUFFER", 256, minimum=1)),
+            ws_max_subscriptions=int(number("GATEWAY_WS_MAX_SUBSCRIPTIONS", 100, minimum=1)),
+            ws_init_timeout=number("GATEWAY_WS_INIT_TIMEOUT", 10.0, minimum=0.1),
+            ws_keepalive=number("GATEWAY_WS_KEEPALIVE", 12.0, minimum=0.1),
+            poll_interval=number("GATEWAY_POLL_INTERVAL", 5.0, minimum=0.05),
+            poll_share=_share(number("GATEWAY_POLL_SHARE", 0.5, minimum=0.01)),
+            perpstracker_enrol=flag("PERPSTRACKER_ENROL", True),
+            perpstracker_webhook_tolerance=number("PERPSTRACKER_WEBHOOK_TOLERANCE", 300.0, minimum=1.0),
+            hyperliquid_live_tokens=tuple(t.strip() for t in (get("HYPERLIQUID_LIVE_TOKENS") or "").split(",")
+                                          if t.strip()),
             explicit=explicit,
         )
 

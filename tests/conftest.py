@@ -61,8 +61,10 @@ def gateway_url(live_sandbox_url: str) -> Iterator[str]:
     from gateway.app import create_app
     from gateway.settings import Settings
     from tests.servers import serve
+    from tests.upstream_settings import without_policies
 
-    settings = Settings(sandbox="off").with_sandbox(live_sandbox_url)
+    # shared by every test of the session: the upstream policies must not carry memory between tests
+    settings = without_policies(Settings(sandbox="off").with_sandbox(live_sandbox_url))
     with serve(create_app(settings)) as base:
         yield base
 

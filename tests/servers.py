@@ -7,19 +7,19 @@ import threading
 import time
 from collections.abc import Iterator
 
-import uvicorn
 from starlette.types import ASGIApp
 
 from gateway.cli import free_port
+from gateway.ws.server import GatewayServer
+from gateway.ws.server import config as server_config
 
 
 @contextlib.contextmanager
-def serve(app: ASGIApp) -> Iterator[str]:
-    """Yields the base URL (http://127.0.0.1:PORT) while the app is served."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio",
-                            lifespan="on")
-    server = uvicorn.Server(config)
+def serve(app: ASGIApp, port: int | None = None) -> Iterator[str]:
+    """Yields the base URL (http://127.0.0.1:PORT) while the app is served (on `port`, or a free one)."""
+    port = port or free_port()
+    config = server_config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = GatewayServer(config)  # drains subscriptions (complete, close 1001) before shutting down
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -12,6 +12,7 @@ import httpx
 
 from gateway.cli import free_port
 from gateway.sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
+from tests.upstream_settings import without_policies_env
 
 QUERIES = [
     '{ perp { trades(where: {trader: "DRVRvzf8pSiMJi5BY1NmZu5STahBYKMVcfkPp3vxPump"}) { id venue } } }',
@@ -34,6 +35,7 @@ def test_keys_never_reach_responses_or_logs(sandbox_url: str) -> None:
         NANSEN_API_URL=f"{sandbox_url}/nansen", NANSEN_API_KEY=NANSEN_KEY,
         NIBIRU_GRAPHQL_URL=f"{sandbox_url}/saikeeper/query",
     )
+    env.update(without_policies_env())  # each fault round must reach the upstream, not a cached answer
     proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"

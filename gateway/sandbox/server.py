@@ -64,7 +64,10 @@ class UpstreamWrapper:
                 body = {"error": "Internal Server Error"} if fault.mode == "error" else {"error": "Bad Gateway"}
                 await JSONResponse(body, status_code=status)(scope, receive, send)
                 return
-            await self.app(scope, receive, send_wrapper)
+            if scope["type"] == "websocket":
+                await self._websocket(scope, receive, send_wrapper)
+            else:
+                await self.app(scope, receive, send_wrapper)
         finally:
             category = self.category_of(method, path) if self.category_of else None
             self.state.record(RequestRecord(
@@ -72,6 +75,33 @@ class UpstreamWrapper:
                 query=scope.get("query_string", b"").decode("latin-1"),
                 status=status_box["status"], ts=time.time(), category=category,
             ))
+
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run a WebSocket that a later `down` fault can close: the app's next `receive` then
+        answers a disconnect after the client was sent close 1011."""
+        killed = asyncio.Event()
+        killers = self.state.ws_killers.setdefault(self.upstream, set())
+        killers.add(killed.set)
+
+        async def killable_receive() -> Message:
+            if killed.is_set():
+                return {"type": "websocket.disconnect", "code": 1011}
+            incoming = asyncio.ensure_future(receive())
+            kill = asyncio.ensure_future(killed.wait())
+            done, _ = await asyncio.wait({incoming, kill}, return_when=asyncio.FIRST_COMPLETED)
+            kill.cancel()
+            if incoming in done:
+                return incoming.result()
+            incoming.cancel()
+            with contextlib.suppress(Exception):
+                await send({"type": "websocket.close", "code": 1011})
+            return {"type": "websocket.disconnect", "code": 1011}
+
+        try:
+            await self.app(scope, killable_receive, send)
+        finally:
+            killers.discard(killed.set)
 
 
 def _below_mount(scope: Scope) -> str:
@@ -152,6 +182,8 @@ def control_routes(state: SandboxState, clock: LiveClock) -> list[BaseRoute]:
                                 status_code=400)
         state.faults[up] = Fault(mode=body["mode"], status=int(body.get("status", 500)),
                                  delay=float(body.get("delay", 0.0)))
+        if body["mode"] == "down":
+            state.kill_websockets(up)
         return JSONResponse({"faults": {k: dataclasses.asdict(v) for k, v in state.faults.items()}})
 
     async def reset(request: Request) -> Response:

@@ -38,7 +38,8 @@ class RequestRecord:
 class Fault:
     """What an upstream does instead of answering: `mode` is one of
     `error` (HTTP `status`, default 500), `slow` (answer after `delay` seconds),
-    `down` (drop the connection without a response, and close WebSockets)."""
+    `down` (drop the connection without a response, close open WebSockets with 1011 and refuse
+    new ones)."""
 
     mode: str
     status: int = 500
@@ -53,6 +54,8 @@ class SandboxState:
     rate_limits: bool = True
     # Called with the new market after `reset`, so simulators can re-attach listeners.
     reset_hooks: list[Callable[[Market], None]] = field(default_factory=list)
+    # Open WebSockets per upstream: a `down` fault calls these to close them with 1011.
+    ws_killers: dict[str, set[Callable[[], None]]] = field(default_factory=dict)
 
     @classmethod
     def create(cls, seed: int = 7, start: datetime | None = None, **market_kw: object) -> SandboxState:
@@ -68,6 +71,11 @@ class SandboxState:
         self.faults.clear()
         for hook in list(self.reset_hooks):
             hook(self.market)
+
+    def kill_websockets(self, upstream: str) -> None:
+        """Close every open WebSocket of `upstream` (code 1011), as a dead upstream would."""
+        for kill in list(self.ws_killers.get(upstream, ())):
+            kill()
 
     def record(self, rec: RequestRecord) -> None:
         self.requests.append(rec)

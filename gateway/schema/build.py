@@ -8,6 +8,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.schema.extensions.errors import ErrorMapping
+from gateway.schema.extensions.loaders import OperationLoaders
+from gateway.schema.extensions.operation_record import OperationRecord
 from gateway.schema.query import Query
 from gateway.schema.scalars import scalar_map
 from gateway.schema.subscription import Subscription
@@ -25,7 +27,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=False, scalar_map=scalar_map()),
-        extensions=[ErrorMapping],
+        extensions=[OperationRecord, OperationLoaders, ErrorMapping],
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import strawberry
 from strawberry.types import Info
 
 from gateway import leaderboard as leaderboards
+from gateway import loaders
 from gateway.context import GatewayContext
 from gateway.errors import BadUserInput
 from gateway.schema.inputs import (
@@ -15,11 +17,13 @@ from gateway.schema.inputs import (
     PerpBorrowingsOrder,
     PerpLeaderboardFilter,
     PerpLeaderboardOrder,
+    PerpTimeframe,
     PerpTradeHistoryFilter,
     PerpTradeHistoryOrder,
     PerpTradesFilter,
     PerpTradesOrder,
 )
+from gateway.schema.stats import PerpTraderStats
 from gateway.schema.types import (
     PerpBorrowing,
     PerpBorrowingShortInfo,
@@ -50,7 +54,7 @@ class PerpQuery:
     @strawberry.field(description="One trade of a trader by its id.")
     async def trade(self, info: GatewayInfo, id: int, trader: str, venue: Venue | None = None) -> PerpTrade | None:
         v = resolve_venue(trader, venue)
-        return await info.context.source(v).trade(normalize_address(trader, v), id)
+        return await loaders.load_trade(info.context.source(v), normalize_address(trader, v), id)
 
     @strawberry.field(description="A trader's trades, open and closed.")
     async def trades(
@@ -61,7 +65,7 @@ class PerpQuery:
         q = TradesQuery(trader=normalize_address(where.trader, v), is_open=where.isOpen,
                         market_id=where.perpMarketId, collateral_id=where.perpCollateralId,
                         page=page(limit, offset, order_desc, order_by))
-        return await info.context.source(v).trades(q)
+        return await loaders.load_trades(info.context.source(v), q)
 
     @strawberry.field(description="Trade events; without a trader, NIBIRU's events of every trader.")
     async def tradeHistory(
@@ -77,7 +81,7 @@ class PerpQuery:
             change_types=tuple(where.tradeChangeType) if where and where.tradeChangeType else None,
             page=page(limit, offset, order_desc, order_by),
         )
-        return await info.context.source(v).trade_history(q)
+        return await loaders.load_trade_history(info.context.source(v), q)
 
     @strawberry.field(description="One market of a venue (NIBIRU unless venue is given).")
     async def borrowing(
@@ -108,6 +112,22 @@ class PerpQuery:
         today = datetime.datetime.now(datetime.UTC).date()
         return await leaderboards.leaderboard(info.context, where, limit, offset, order_by, order_desc,
                                               path_of(info), today)
+
+    @strawberry.field(description="A trader's rank, pnl, roi, win rate and trade count over a rolling window, "
+                      "as the venue ranks them. JUPITER only (PerpsTracker's trader comparison). A trader "
+                      "the venue does not rank in that window has rank and figures null.")
+    async def traderStats(
+        self, info: GatewayInfo, trader: str, venue: Venue | None = None,
+        timeframe: PerpTimeframe | None = PerpTimeframe.DAY,
+    ) -> PerpTraderStats | None:
+        if venue is not None and venue is not Venue.JUPITER:
+            raise BadUserInput(f"traderStats is served by JUPITER only; {venue.value} has no per-trader statistics")
+        v = resolve_venue(trader, venue)
+        if v is not Venue.JUPITER:
+            raise BadUserInput(f"traderStats is served by JUPITER only; {v.value} has no per-trader statistics "
+                               "(give a JUPITER trader: a base58 Solana wallet)")
+        source = cast(loaders.TraderStatsSource, info.context.source(v))
+        return await loaders.load_trader_stats(source, trader, timeframe or PerpTimeframe.DAY)
 
 
 @strawberry.type

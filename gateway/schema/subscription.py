@@ -1,108 +1,138 @@
-"""Subscriptions: Sai Keeper's four, for every venue.
+"""Subscriptions: Sai Keeper's four plus perpLiveTrades, for every venue, served by the stream hub.
 
-NIBIRU streams from Sai Keeper's own subscriptions. JUPITER and HYPERLIQUID have no stream for
-these, so the same source queries are polled and only changes are sent: every payload is mapped
-exactly as the query would map it.
+Resolvers only validate their arguments and iterate the hub (gateway/streams): the venue is
+decided and checked as the queries decide it, so BAD_USER_INPUT and SOURCE_NOT_CONFIGURED come
+before anything is subscribed; the hub owns the upstream streams (one per topic, whatever the
+number of subscribers) and the events it carries are schema objects mapped by the same pure
+mapping functions as the queries, decoded here with `codec.decode`.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from gateway.context import GatewayContext
-from gateway.schema.inputs import SubPerpTradeHistoryFilter, SubPerpTradesFilter
+from gateway.errors import BadUserInput
+from gateway.schema.inputs import PerpLiveTradesFilter, SubPerpTradeHistoryFilter, SubPerpTradesFilter
 from gateway.schema.types import PerpBorrowing, PerpBorrowingShortInfo, PerpTrade, PerpTradeHistoryItem
-from gateway.sources.base import BorrowingsQuery, HistoryQuery, Page, TradesQuery
-from gateway.sources.nibiru import mapping as nibiru_mapping
-from gateway.sources.nibiru import stream as nibiru_stream
+from gateway.streams.codec import decode
+from gateway.streams.feed import Feed, open_feed
+from gateway.streams.hub import Hub
+from gateway.streams.types import StreamEvent, Topic
 from gateway.venues import Venue, normalize_address, resolve_venue
 
 GatewayInfo = Info[GatewayContext, None]
-T = TypeVar("T")
-
-POLL_SECONDS = 5.0
 
 
-async def poll_changes(fetch: Callable[[], Awaitable[T]], interval: float = POLL_SECONDS) -> AsyncGenerator[T]:
-    """Yield the first answer, then each answer that differs from the one before."""
-    last: T | None = None
-    while True:
-        current = await fetch()
-        if current != last:
-            yield current
-            last = current
-        await asyncio.sleep(interval)
+def _hub(info: GatewayInfo) -> Hub:
+    hub = info.context.hub
+    if hub is None:  # a wiring bug, not a caller's mistake
+        raise RuntimeError("no stream hub in the context")
+    return hub
 
 
-def _ws_url(info: GatewayInfo) -> str:
-    settings = info.context.request.app.state.settings
-    return str(settings.nibiru_ws_url)
+def _trades(event: StreamEvent) -> list[list[PerpTrade]]:
+    return [[decode(t, PerpTrade) for t in event.payload.get("trades", [])]]
+
+
+def _history(event: StreamEvent) -> list[list[PerpTradeHistoryItem]]:
+    items = [decode(i, PerpTradeHistoryItem) for i in event.payload.get("items", [])]
+    return [items] if items else []
+
+
+def _borrowing(event: StreamEvent) -> list[PerpBorrowing | None]:
+    found = event.payload.get("borrowing")
+    return [decode(found, PerpBorrowing) if found is not None else None]
+
+
+def _borrowings(event: StreamEvent) -> list[list[PerpBorrowingShortInfo]]:
+    return [[decode(b, PerpBorrowingShortInfo) for b in event.payload.get("borrowings", [])]]
+
+
+def _size_usd(item: PerpTradeHistoryItem) -> float | None:
+    size = item.sizeDeltaUsd if item.sizeDeltaUsd is not None else item.trade.sizeUsd
+    return abs(size) if size is not None else None
+
+
+def live_filter(market: str | None, min_size_usd: float | None) -> Callable[[StreamEvent], Iterable[PerpTradeHistoryItem]]:
+    """One value per trade of the event that passes the filter. A trade whose size the venue does
+    not give never passes a `minSizeUsd` filter: the gateway does not guess."""
+    wanted = market.upper() if market else None
+
+    def pick(event: StreamEvent) -> list[PerpTradeHistoryItem]:
+        out = []
+        for raw in event.payload.get("items", []):
+            item = decode(raw, PerpTradeHistoryItem)
+            if wanted is not None and item.market.upper() != wanted:
+                continue
+            if min_size_usd is not None:
+                size = _size_usd(item)
+                if size is None or size < min_size_usd:
+                    continue
+            out.append(item)
+        return out
+
+    return pick
+
+
+async def _feed(info: GatewayInfo, topics: list[Topic], transform: Callable[[StreamEvent], Iterable[Any]]) -> Feed[Any]:
+    return await open_feed(_hub(info), topics, transform)
 
 
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="A trader's trades whenever they change.")
-    async def perpTrades(self, info: GatewayInfo, where: SubPerpTradesFilter) -> AsyncGenerator[list[PerpTrade]]:
+    async def perpTrades(self, info: GatewayInfo, where: SubPerpTradesFilter) -> AsyncIterator[list[PerpTrade]]:
         v = resolve_venue(where.trader, where.venue)
-        trader = normalize_address(where.trader, v)
-        source = info.context.source(v)
-        if v is Venue.NIBIRU:
-            async for data in nibiru_stream.subscribe(_ws_url(info), nibiru_stream.SUB_TRADES,
-                                                      {"where": {"trader": trader}}):
-                yield [nibiru_mapping.map_trade(t) for t in data["perpTrades"]]
-            return
-        async for trades in poll_changes(lambda: source.trades(TradesQuery(trader=trader, page=Page(limit=1000)))):
-            yield trades
+        info.context.source(v)
+        return await _feed(info, [Topic("trades", v, normalize_address(where.trader, v))], _trades)
 
     @strawberry.subscription(description="A trader's new trade events.")
     async def perpTradeHistory(
         self, info: GatewayInfo, where: SubPerpTradeHistoryFilter
-    ) -> AsyncGenerator[list[PerpTradeHistoryItem]]:
+    ) -> AsyncIterator[list[PerpTradeHistoryItem]]:
         v = resolve_venue(where.trader, where.venue)
-        trader = normalize_address(where.trader, v)
-        source = info.context.source(v)
-        if v is Venue.NIBIRU:
-            async for data in nibiru_stream.subscribe(_ws_url(info), nibiru_stream.SUB_HISTORY,
-                                                      {"where": {"trader": trader}}):
-                yield [nibiru_mapping.map_history_item(h) for h in data["perpTradeHistory"]]
-            return
-        seen: set[tuple[Venue, int]] | None = None
-        async for items in poll_changes(lambda: source.trade_history(HistoryQuery(trader=trader,
-                                                                                  page=Page(limit=1000)))):
-            fresh = [i for i in items if seen is None or (i.venue, i.id) not in seen]
-            seen = (seen or set()) | {(i.venue, i.id) for i in items}
-            if fresh:
-                yield fresh
+        info.context.source(v)
+        return await _feed(info, [Topic("history", v, normalize_address(where.trader, v))], _history)
 
     @strawberry.subscription(description="One market, on every change (NIBIRU unless venue is given).")
     async def perpBorrowing(
         self, info: GatewayInfo, collateralId: int, marketId: int, venue: Venue | None = None
-    ) -> AsyncGenerator[PerpBorrowing | None]:
+    ) -> AsyncIterator[PerpBorrowing | None]:
         v = venue or Venue.NIBIRU
-        source = info.context.source(v)
-        if v is Venue.NIBIRU:
-            async for data in nibiru_stream.subscribe(_ws_url(info), nibiru_stream.SUB_BORROWING,
-                                                      {"collateralId": collateralId, "marketId": marketId}):
-                found = data["perpBorrowing"]
-                yield nibiru_mapping.map_borrowing(found) if found is not None else None
-            return
-        async for borrowing in poll_changes(lambda: source.borrowing(collateralId, marketId)):
-            yield borrowing
+        info.context.source(v)
+        return await _feed(info, [Topic("borrowing", v, f"{collateralId}:{marketId}")], _borrowing)
 
     @strawberry.subscription(description="All markets of a venue, on every change (NIBIRU unless venue is given).")
     async def perpBorrowings(
         self, info: GatewayInfo, venue: Venue | None = None
-    ) -> AsyncGenerator[list[PerpBorrowingShortInfo]]:
+    ) -> AsyncIterator[list[PerpBorrowingShortInfo]]:
         v = venue or Venue.NIBIRU
-        source = info.context.source(v)
-        if v is Venue.NIBIRU:
-            async for data in nibiru_stream.subscribe(_ws_url(info), nibiru_stream.SUB_BORROWINGS, {}):
-                yield [nibiru_mapping.map_short_info(b) for b in data["perpBorrowings"]]
-            return
-        async for markets in poll_changes(lambda: source.borrowings(BorrowingsQuery(page=Page(limit=1000)))):
-            yield markets
+        info.context.source(v)
+        return await _feed(info, [Topic("borrowings", v)], _borrowings)
+
+    @strawberry.subscription(description="Every trade of a venue as it happens, liquidations included, one "
+                             "item per trade. Without a venue: every configured venue. `market` is a base "
+                             "symbol (SOL); `minSizeUsd` keeps trades whose USD size (sizeDeltaUsd) is at "
+                             "least that, leaving out trades whose venue gives no size.")
+    async def perpLiveTrades(
+        self, info: GatewayInfo, where: PerpLiveTradesFilter | None = None
+    ) -> AsyncIterator[PerpTradeHistoryItem]:
+        venue = where.venue if where else None
+        market = (where.market or "").strip() if where else ""
+        min_size = where.minSizeUsd if where else None
+        if where is not None and where.market is not None and not market:
+            raise BadUserInput("market must be a base symbol such as SOL")
+        if min_size is not None and min_size < 0:
+            raise BadUserInput("minSizeUsd must not be negative")
+        if venue is not None:
+            info.context.source(venue)
+            venues = [venue]
+        else:
+            venues = info.context.configured(list(Venue))
+        topics = [Topic("live", v) for v in venues]
+        return await _feed(info, topics, live_filter(market or None, min_size))

@@ -19,6 +19,7 @@ from gateway.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from gateway.policy.refusal import PolicyRefusal
 
 log = logging.getLogger("gateway.sources")
 
@@ -62,6 +63,8 @@ def map_status(source: str, response: httpx.Response) -> GatewayError | None:
 
 
 def map_transport_error(source: str, exc: httpx.HTTPError) -> GatewayError:
+    if isinstance(exc, PolicyRefusal):  # the policy chain's own "no" (circuit open, no rate-limit slot)
+        return exc.error
     if isinstance(exc, httpx.TimeoutException):
         return UpstreamTimeout(source, f"{source} did not answer in time")
     if isinstance(exc, httpx.TransportError):

@@ -21,6 +21,7 @@ from gateway.sources.nansen.wire import (
     PositionsResponse,
     ScreenerRow,
     TokenLeaderboardRow,
+    TokenTrade,
 )
 
 SOURCE = "nansen"
@@ -30,6 +31,7 @@ FILLS = "/api/v1/profiler/perp-trades"
 LEADERBOARD = "/api/v1/perp-leaderboard"
 TOKEN_LEADERBOARD = "/api/v1/tgm/perp-pnl-leaderboard"
 SCREENER = "/api/v1/perp-screener"
+TOKEN_TRADES = "/api/v1/tgm/perp-trades"
 
 
 def _dates(start: datetime.date, end: datetime.date) -> dict[str, str]:
@@ -88,6 +90,16 @@ class NansenClient:
         body = {"date": {"from": _moment(since), "to": _moment(until)},
                 "pagination": {"page": page, "per_page": per_page}}
         return cast(Paged[ScreenerRow], await self._post(SCREENER, body))
+
+    async def token_trades(self, token: str, start: datetime.date, end: datetime.date,
+                           page: int, per_page: int) -> Paged[TokenTrade]:
+        """One page of every trader's fills of one coin in [start, end], newest first."""
+        body = {
+            "token_symbol": token, "date": _dates(start, end),
+            "pagination": {"page": page, "per_page": per_page},
+            "order_by": [{"field": "block_timestamp", "direction": "DESC"}],
+        }
+        return cast(Paged[TokenTrade], await self._post(TOKEN_TRADES, body))
 
     async def aclose(self) -> None:
         await self._http.aclose()

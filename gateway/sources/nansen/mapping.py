@@ -34,7 +34,7 @@ from gateway.sources.nansen.lives import (
     fill_order,
     group,
 )
-from gateway.sources.units import dec, micro, number, opt_number
+from gateway.sources.units import dec, micro, number, opt_number, utc
 from gateway.venues import Venue
 
 HL = Venue.HYPERLIQUID
@@ -150,6 +150,47 @@ def _unique(fills: Iterable[Fill]) -> list[Fill]:
             seen.add(key)
             out.append(f)
     return out
+
+
+_TOKEN_TRADE_CHANGES = {
+    "Open": PerpTradeChangeType.position_opened, "Add": PerpTradeChangeType.position_increased,
+    "Reduce": PerpTradeChangeType.position_reduced, "Close": PerpTradeChangeType.position_closed_user,
+    "Liquidation": PerpTradeChangeType.position_liquidated,
+}
+
+
+def map_token_trade(row: wire.TokenTrade) -> PerpTradeHistoryItem | None:
+    """A /tgm/perp-trades row (any trader's fill of one coin), for the live feed.
+
+    The row has no order id, block number, PnL or margin, so the item says only what the fill
+    says: its `id` derives from the transaction and the trader, and its `trade` is the position the
+    fill changed keyed by the coin alone (Hyperliquid holds one position per coin and account), with
+    the fill's price and value where the fill opens or closes it. docs/mapping-hyperliquid.md lists
+    how this differs from the trader's own history. None for an action the gateway does not know.
+    """
+    change = _TOKEN_TRADE_CHANGES.get(row["action"])
+    if change is None:
+        return None
+    coin, trader, tx = row["token_symbol"], row["trader_address"].lower(), row["transaction_hash"]
+    info = markets.short_info(HL, coin)
+    block = Block(block=None, block_ts=Time(format_time(utc(row["block_timestamp"]))))
+    opens = row["action"] == "Open"
+    closes = row["action"] in ("Close", "Liquidation")
+    price, value = number(row["price_usd"]), number(row["value_usd"])
+    trade = PerpTrade(
+        id=stable_id(coin), trader=trader, isOpen=not closes, isLong=row["side"] == "Long",
+        tradeType=PerpTradeType.limit if opens and row.get("type") == "LIMIT" else PerpTradeType.trade,
+        leverage=None, collateralAmount=None, openCollateralAmount=None, openPrice=price if opens else None,
+        closePrice=price if closes else None, sl=None, tp=None, perpBorrowing=info,
+        openBlock=block if opens else None, closeBlock=block if closes else None, state=None, venue=HL,
+        venueTradeId=coin, market=info.baseToken.symbol, sizeUsd=value if opens else None, collateralUsd=None,
+        openTime=block.block_ts if opens else None, closeTime=block.block_ts if closes else None,
+    )
+    return PerpTradeHistoryItem(
+        id=stable_id(f"{tx}:{trader}:{coin}"), tradeChangeType=change, block=block, trade=trade,
+        realizedPnlCollateral=None, realizedPnlPct=None, txHash=tx, evmTxHash=None, venue=HL, trader=trader,
+        market=info.baseToken.symbol, price=price, sizeDeltaUsd=value,
+    )
 
 
 def map_borrowing(row: wire.ScreenerRow) -> PerpBorrowing:

@@ -12,6 +12,8 @@ import datetime
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import httpx
+
 from gateway.errors import BadUserInput, UpstreamError
 from gateway.schema.types import (
     PerpBorrowing,
@@ -203,9 +205,10 @@ class NansenSource:
         await self.client.aclose()
 
 
-def build(settings: Settings) -> PerpSource:
-    """The HYPERLIQUID source for a configuration that has NANSEN_API_KEY."""
+def build(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> PerpSource:
+    """The HYPERLIQUID source for a configuration that has NANSEN_API_KEY.
+    `transport`: the upstream policy chain (gateway/policy) the registry puts under the client."""
     if settings.nansen_api_key is None:
         raise ValueError("HYPERLIQUID needs NANSEN_API_KEY")
-    return NansenSource(NansenClient(settings.nansen_api_url, settings.nansen_api_key,
+    return NansenSource(NansenClient(settings.nansen_api_url, settings.nansen_api_key, transport=transport,
                                      timeout=timeout_of(settings.upstream_timeout)))

@@ -76,6 +76,21 @@ class Fill(TypedDict):
     value_usd: float
 
 
+class TokenTrade(TypedDict, total=False):
+    """/api/v1/tgm/perp-trades: every trader's fills of one coin (no order id, no block number)."""
+
+    trader_address: str
+    trader_address_label: str | None
+    token_symbol: str
+    side: str  # Long | Short: the position's side
+    action: str  # Open | Add | Reduce | Close | Liquidation
+    token_amount: float
+    price_usd: float
+    value_usd: float
+    type: str  # MARKET | LIMIT
+    block_timestamp: str  # ISO 8601 with Z
+    transaction_hash: str
+
 
 class LeaderboardRow(TypedDict, total=False):
     """/api/v1/perp-leaderboard."""

@@ -24,6 +24,7 @@ from gateway.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from gateway.policy.refusal import refusal_in
 
 SOURCE = "nibiru"
 
@@ -35,6 +36,9 @@ def parsed(document: str) -> GraphQLRequest:
 
 def map_gql_error(exc: Exception) -> GatewayError:
     """gql and httpx failures → the error tree (the public test checks every branch)."""
+    refusal = refusal_in(exc)  # the policy chain's own "no", wrapped by gql as TransportConnectionFailed
+    if refusal is not None:
+        return refusal.error
     if isinstance(exc, TransportQueryError):
         first = (exc.errors or [{}])[0]
         message = first.get("message", "query failed") if isinstance(first, dict) else "query failed"
@@ -57,8 +61,11 @@ def map_gql_error(exc: Exception) -> GatewayError:
 
 
 class SaiKeeperClient:
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
-        self._transport = HTTPXAsyncTransport(url=url, timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)))
+    def __init__(self, url: str, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        # `transport` (the upstream policy chain) goes to gql's httpx.AsyncClient with the other kwargs
+        extra: dict[str, Any] = {} if transport is None else {"transport": transport}
+        self._transport = HTTPXAsyncTransport(
+            url=url, timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)), **extra)
         self._client = Client(transport=self._transport, fetch_schema_from_transport=False)
         self._session: AsyncClientSession | None = None
 

@@ -2,9 +2,15 @@
 
 Selecting all of Sai's fields (rather than the caller's selection) keeps one upstream document per
 root field, which caching and batching can share; the answer for any Sai field is unchanged.
+Several loads of one root field in an operation become one document with aliases (`aliased`).
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 TOKEN = "symbol name logoUrl"
 SHORT_INFO = f"marketId baseToken {{ {TOKEN} }} quoteToken {{ {TOKEN} }} collateralToken {{ {TOKEN} }} visible"
@@ -47,3 +53,49 @@ BORROWINGS = (
     "$order_by: PerpBorrowingsOrder, $order_desc: Boolean) { perp { borrowings(where: $where, limit: $limit, "
     f"offset: $offset, order_by: $order_by, order_desc: $order_desc) {{ {SHORT_INFO} }} }} }}"
 )
+
+
+@dataclass(frozen=True)
+class RootField:
+    """A `perp` root field as a batch document asks for it: arguments with their types, and the
+    selection (every Sai field, as in the single documents above) as a fragment on `on`."""
+
+    name: str
+    args: tuple[tuple[str, str], ...]
+    on: str
+    selection: str
+
+
+TRADES_FIELD = RootField(
+    "trades", (("where", "PerpTradesFilter!"), ("limit", "Int"), ("offset", "Int"),
+               ("order_by", "PerpTradesOrder"), ("order_desc", "Boolean")), "PerpTrade", TRADE)
+TRADE_FIELD = RootField("trade", (("id", "Int!"), ("trader", "String!")), "PerpTrade", TRADE)
+HISTORY_FIELD = RootField(
+    "tradeHistory", (("where", "PerpTradeHistoryFilter"), ("limit", "Int"), ("offset", "Int"),
+                     ("order_by", "PerpTradeHistoryOrder"), ("order_desc", "Boolean")),
+    "PerpTradeHistoryItem", HISTORY)
+
+
+def alias(index: int) -> str:
+    return f"t{index}"
+
+
+@functools.lru_cache(maxsize=256)
+def aliased(field: RootField, count: int) -> str:
+    """One document asking `field` `count` times under aliases, each with its own variables:
+    `query GatewayTradesBatch($where0: PerpTradesFilter!, …) { perp { t0: trades(where: $where0, …)
+    { ...F } t1: … } } fragment F on PerpTrade { … }`."""
+    definitions = ", ".join(f"${arg}{i}: {kind}" for i in range(count) for arg, kind in field.args)
+    calls = " ".join(
+        f"{alias(i)}: {field.name}(" + ", ".join(f"{arg}: ${arg}{i}" for arg, _ in field.args) + ") { ...F }"
+        for i in range(count))
+    name = field.name[0].upper() + field.name[1:]
+    # named after the single document (GatewayTrades → GatewayTradesBatch): the upstream policy
+    # classifies Sai Keeper documents by operation-name prefix for their TTL
+    return (f"query Gateway{name}Batch({definitions}) {{ perp {{ {calls} }} }} "
+            f"fragment F on {field.on} {{ {field.selection} }}")
+
+
+def aliased_variables(per_alias: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The variables of `aliased`: alias i's `where` is `$where{i}`, and so on."""
+    return {f"{arg}{i}": value for i, values in enumerate(per_alias) for arg, value in values.items()}

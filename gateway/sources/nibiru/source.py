@@ -1,10 +1,18 @@
-"""NIBIRU: Sai Keeper's answers passed through, with the caller's paging pushed down unchanged."""
+"""NIBIRU: Sai Keeper's answers passed through, with the caller's paging pushed down unchanged.
+
+The `*_many` methods are the per-operation DataLoaders' batch functions (gateway/loaders.py):
+several `trades`, `trade` or `tradeHistory` loads become one upstream document with one alias
+per load, each alias's answer mapped exactly as the single call maps it. A lone load sends the
+single document, unchanged. If the upstream fails the document, every load in it gets the error.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
-from gateway.errors import BadUserInput
+from gateway.errors import BadUserInput, GatewayError
 from gateway.schema.types import (
     PerpBorrowing,
     PerpBorrowingShortInfo,
@@ -17,6 +25,9 @@ from gateway.sources.nibiru import mapping, queries
 from gateway.sources.nibiru.client import SOURCE, SaiKeeperClient
 from gateway.venues import Venue
 
+T = TypeVar("T")
+MAX_BATCH = 25  # aliases per upstream document; more loads are split into several documents
+
 
 def _page_vars(page: Page) -> dict[str, Any]:
     return {"limit": page.limit, "offset": page.offset, "order_by": page.order_by, "order_desc": page.desc}
@@ -24,6 +35,29 @@ def _page_vars(page: Page) -> dict[str, Any]:
 
 def _compact(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
+
+
+def _trades_vars(q: TradesQuery) -> dict[str, Any]:
+    where = _compact({"trader": q.trader, "isOpen": q.is_open, "perpMarketId": q.market_id,
+                      "perpCollateralId": q.collateral_id})
+    return {"where": where, **_page_vars(q.page)}
+
+
+def _history_vars(q: HistoryQuery) -> dict[str, Any]:
+    types = [t.value for t in q.change_types] if q.change_types else None
+    return {"where": _compact({"trader": q.trader, "tradeChangeType": types}) or None, **_page_vars(q.page)}
+
+
+def _map_trades(rows: list[dict[str, Any]]) -> list[PerpTrade]:
+    return [mapping.map_trade(t) for t in rows]
+
+
+def _map_one(row: dict[str, Any] | None) -> PerpTrade | None:
+    return mapping.map_trade(row) if row is not None else None
+
+
+def _map_history(rows: list[dict[str, Any]]) -> list[PerpTradeHistoryItem]:
+    return [mapping.map_history_item(h) for h in rows]
 
 
 class NibiruSource:
@@ -34,21 +68,56 @@ class NibiruSource:
         self.client = client
 
     async def trades(self, q: TradesQuery) -> list[PerpTrade]:
-        where = _compact({"trader": q.trader, "isOpen": q.is_open, "perpMarketId": q.market_id,
-                          "perpCollateralId": q.collateral_id})
-        data = await self.client.execute(queries.TRADES, {"where": where, **_page_vars(q.page)})
-        return [mapping.map_trade(t) for t in data["perp"]["trades"]]
+        data = await self.client.execute(queries.TRADES, _trades_vars(q))
+        return _map_trades(data["perp"]["trades"])
 
     async def trade(self, trader: str, trade_id: int) -> PerpTrade | None:
         data = await self.client.execute(queries.TRADE_ONE, {"id": trade_id, "trader": trader})
-        found = data["perp"]["trade"]
-        return mapping.map_trade(found) if found is not None else None
+        return _map_one(data["perp"]["trade"])
 
     async def trade_history(self, q: HistoryQuery) -> list[PerpTradeHistoryItem]:
-        types = [t.value for t in q.change_types] if q.change_types else None
-        where = _compact({"trader": q.trader, "tradeChangeType": types}) or None
-        data = await self.client.execute(queries.TRADE_HISTORY, {"where": where, **_page_vars(q.page)})
-        return [mapping.map_history_item(h) for h in data["perp"]["tradeHistory"]]
+        data = await self.client.execute(queries.TRADE_HISTORY, _history_vars(q))
+        return _map_history(data["perp"]["tradeHistory"])
+
+    async def trades_many(self, qs: Sequence[TradesQuery]) -> list[list[PerpTrade] | GatewayError]:
+        return await self._batch(queries.TRADES_FIELD, [_trades_vars(q) for q in qs], _map_trades,
+                                 lambda i: self.trades(qs[i]))
+
+    async def trade_many(self, keys: Sequence[tuple[str, int]]) -> list[PerpTrade | None | GatewayError]:
+        return await self._batch(queries.TRADE_FIELD, [{"id": i, "trader": t} for t, i in keys], _map_one,
+                                 lambda i: self.trade(*keys[i]))
+
+    async def trade_history_many(
+        self, qs: Sequence[HistoryQuery]
+    ) -> list[list[PerpTradeHistoryItem] | GatewayError]:
+        return await self._batch(queries.HISTORY_FIELD, [_history_vars(q) for q in qs], _map_history,
+                                 lambda i: self.trade_history(qs[i]))
+
+    async def _batch(
+        self, field: queries.RootField, variables: list[dict[str, Any]], pick: Callable[[Any], T],
+        single: Callable[[int], Awaitable[T]],
+    ) -> list[T | GatewayError]:
+        """One aliased document per MAX_BATCH loads, sent concurrently; answers in load order."""
+        chunks = [range(i, min(i + MAX_BATCH, len(variables))) for i in range(0, len(variables), MAX_BATCH)]
+        answers = await asyncio.gather(*(self._document(field, variables, c, pick, single) for c in chunks))
+        return [answer for chunk in answers for answer in chunk]
+
+    async def _document(
+        self, field: queries.RootField, variables: list[dict[str, Any]], indices: range,
+        pick: Callable[[Any], T], single: Callable[[int], Awaitable[T]],
+    ) -> list[T | GatewayError]:
+        if len(indices) == 1:  # the single document, exactly as without batching
+            try:
+                return [await single(indices[0])]
+            except GatewayError as exc:
+                return [exc]
+        try:
+            data = await self.client.execute(queries.aliased(field, len(indices)),
+                                             queries.aliased_variables([variables[i] for i in indices]))
+        except GatewayError as exc:
+            return [exc] * len(indices)
+        perp = data["perp"]
+        return [pick(perp[queries.alias(j)]) for j in range(len(indices))]
 
     async def borrowing(self, collateral_id: int, market_id: int) -> PerpBorrowing | None:
         data = await self.client.execute(

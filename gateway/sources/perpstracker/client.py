@@ -6,6 +6,7 @@ headers; no message, log line or repr here contains it or a URL (http.py's contr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +22,7 @@ HISTORY_PAGE = 100  # the history endpoint's documented maximum `limit`
 HISTORY_CAP = 500  # records read per trader: the newest 500 actions (5 pages)
 LIVE_TRADES_MAX = 500  # the live-trades endpoint's documented maximum `limit`
 LEADERBOARD_MAX = 1000  # the rolling leaderboard's documented maximum `limit`
+COMPARE_MAX = 5  # wallets per /perpetuals/compare call, documented
 # The Trading API's "Get Markets List" has no documented path; the simulator serves it here.
 DEFAULT_MARKETS_PATH = "/trading/markets"
 
@@ -83,8 +85,44 @@ class PerpsTrackerClient:
         body = await self._get(f"/perpetuals/leaderboard/fixed/{period_type}", {**period, "limit": limit})
         return _object(body, "data", "leaderboard")
 
+    async def compare(self, wallets: Sequence[str], timeframe: str) -> dict[str, Any]:
+        """Up to COMPARE_MAX wallets' figures for one rolling timeframe (24h, 7d, 30d, 365d)."""
+        if not 0 < len(wallets) <= COMPARE_MAX:
+            raise ValueError(f"compare takes 1 to {COMPARE_MAX} wallets")
+        body = await self._get("/perpetuals/compare", {"wallets": ",".join(wallets), "timeframe": timeframe})
+        return _object(body, "comparison", "compare")
+
     async def markets(self) -> dict[str, Any]:
         return _object(await self._get(self.markets_path), "custodies", "markets")
+
+    # ---- the key owner's watchlist and alerts (live streams: gateway/sources/perpstracker/stream.py)
+
+    async def _send(self, method: str, path: str, body: dict[str, Any]) -> Any:
+        return await request_json(self._http, SOURCE, method, path, json=body)
+
+    async def account(self) -> dict[str, Any]:
+        """GET /perpetuals/account: the plan, and `watchlist: {count, limit}`."""
+        body = await self._get("/perpetuals/account")
+        if not isinstance(body, dict):
+            raise UpstreamError(SOURCE, f"{SOURCE} sent an unexpected account payload")
+        return body
+
+    async def watchlist(self) -> dict[str, Any]:
+        return _object(await self._get("/perpetuals/watchlist"), "watchlist", "watchlist")
+
+    async def watchlist_add(self, wallet: str, label: str | None = None, notes: str | None = None) -> Any:
+        body: dict[str, Any] = {"wallet_address": wallet}
+        body.update({k: v for k, v in (("label", label), ("notes", notes)) if v is not None})
+        return await self._send("POST", "/perpetuals/watchlist/add", body)
+
+    async def set_alerts(self, wallet: str, enabled: bool) -> Any:
+        path = f"/perpetuals/watchlist/{quote(wallet, safe='')}/alerts"
+        return await self._send("POST", path, {"enabled": enabled})
+
+    async def alert_trades(self, since_ms: int | None = None) -> dict[str, Any]:
+        """Trades of watch-listed wallets with alerts on since `since_ms` (upstream default: 60 s)."""
+        params: dict[str, str | int] | None = {"since": since_ms} if since_ms is not None else None
+        return _object(await self._get("/perpetuals/watchlist/alerts/trades", params), "trades", "alert trades")
 
     async def aclose(self) -> None:
         await self._http.aclose()

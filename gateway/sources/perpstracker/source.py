@@ -7,16 +7,21 @@ Which endpoint serves which root field (docs/mapping-jupiter.md has the fields):
     borrowing            /prices + the Trading API's markets list (PERPSTRACKER_MARKETS_PATH)
     borrowings           none: the three markets are a fixed table (gateway/sources/markets.py)
     leaderboard          /perpetuals/leaderboard/{24h|7d|30d|365d} or .../fixed/{daily|weekly|monthly}
+    traderStats          /perpetuals/compare?wallets=…&timeframe=… (five wallets per call, batched)
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+import httpx
+
 from gateway.errors import BadUserInput, GatewayError, UpstreamError
+from gateway.schema.inputs import PerpTimeframe
+from gateway.schema.stats import PerpTraderStats
 from gateway.schema.types import (
     PerpBorrowing,
     PerpBorrowingShortInfo,
@@ -28,7 +33,7 @@ from gateway.settings import Settings, SettingsError
 from gateway.sources import markets
 from gateway.sources.base import BorrowingsQuery, HistoryQuery, LeaderboardQuery, TradesQuery
 from gateway.sources.http import timeout_of
-from gateway.sources.perpstracker import mapping
+from gateway.sources.perpstracker import mapping, trader_stats
 from gateway.sources.perpstracker.client import (
     DEFAULT_MARKETS_PATH,
     LEADERBOARD_MAX,
@@ -174,8 +179,38 @@ class PerpsTrackerSource:
         rows = mapped("leaderboard", lambda: [mapping.map_fixed_row(r) for r in body["data"]])
         return rows[q.offset:q.offset + q.limit]
 
+    async def trader_stats_many(
+        self, keys: Sequence[trader_stats.StatsKey]
+    ) -> list[PerpTraderStats | GatewayError]:
+        """The per-operation DataLoader's batch function: all loads in as few `/compare` calls as
+        five wallets per call allow, made concurrently; a failed call fails only its wallets."""
+        calls = trader_stats.plan(keys)
+        answers = await asyncio.gather(
+            *(self.client.compare(wallets, trader_stats.TIMEFRAMES[tf]) for tf, wallets in calls),
+            return_exceptions=True)
+        found: dict[trader_stats.StatsKey, PerpTraderStats | GatewayError] = {}
+        for (tf, wallets), answer in zip(calls, answers, strict=True):
+            rows: dict[str, PerpTraderStats] | GatewayError
+            if isinstance(answer, GatewayError):
+                rows = answer
+            elif isinstance(answer, BaseException):
+                raise answer
+            else:
+                try:
+                    rows = _compare_rows(answer, tf)
+                except GatewayError as exc:
+                    rows = exc
+            for wallet in wallets:
+                found[(wallet, tf)] = rows if isinstance(rows, GatewayError) else (
+                    rows.get(wallet) or trader_stats.unranked(wallet, tf))
+        return [found[key] for key in keys]
+
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def _compare_rows(body: dict[str, Any], timeframe: PerpTimeframe) -> dict[str, PerpTraderStats]:
+    return mapped("compare", lambda: trader_stats.map_compare(body["comparison"], timeframe))
 
 
 def markets_path(env: Mapping[str, str]) -> str:
@@ -187,11 +222,13 @@ def markets_path(env: Mapping[str, str]) -> str:
     return path
 
 
-def build(settings: Settings, env: Mapping[str, str] | None = None) -> PerpsTrackerSource:
-    """The JUPITER source; `settings.perpstracker_api_key` is set when the registry calls this."""
+def build(settings: Settings, env: Mapping[str, str] | None = None,
+          transport: httpx.AsyncBaseTransport | None = None) -> PerpsTrackerSource:
+    """The JUPITER source; `settings.perpstracker_api_key` is set when the registry calls this.
+    `transport`: the upstream policy chain (gateway/policy) the registry puts under the client."""
     if settings.perpstracker_api_key is None:
         raise SettingsError("PERPSTRACKER_API_KEY is required for the JUPITER source")
     client = PerpsTrackerClient(settings.perpstracker_api_url, settings.perpstracker_api_key,
                                 markets_path=markets_path(os.environ if env is None else env),
-                                timeout=timeout_of(settings.upstream_timeout))
+                                timeout=timeout_of(settings.upstream_timeout), transport=transport)
     return PerpsTrackerSource(client)

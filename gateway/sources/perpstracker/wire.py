@@ -155,3 +155,19 @@ class Custody(TypedDict):
 class MarketsResponse(TypedDict):
     custodies: list[Custody]
     success: NotRequired[bool]
+
+
+class CompareRow(TypedDict):
+    """GET /perpetuals/compare `comparison[]`: one requested wallet's figures for the timeframe."""
+
+    wallet: str
+    rank: NotRequired[int | None]  # null: not on the timeframe's leaderboard
+    total_pnl: NotRequired[Num | None]  # USD
+    win_rate: NotRequired[Num | None]  # percent
+    roi: NotRequired[Num | None]  # percent
+    total_trades: NotRequired[int | None]
+
+
+class CompareResponse(TypedDict):
+    comparison: list[CompareRow]
+    timeframe: str

@@ -1,0 +1,191 @@
+"""The upstream policy chain as an httpx transport: every upstream client sends through it.
+
+    request ─> classify (tables.py) ─> fresh in cache? ── yes ─> cached answer
+                                             │ no
+                           single-flight (in-process, then Redis lock)
+                                             │ the one caller that goes out:
+                      ┌─> circuit closed? ─> rate-limit slot ─> send, read body ─> judge ─┐
+                      └──────── retry (429/502/503/504/transport), backoff + jitter ──────┘
+                                             │
+                    2xx: store (ttl + max_stale)      failure: stale copy, if one is young enough
+
+Sources and clients know none of this: they are built with `transport=` (`runtime.py`). What the
+chain raises is an httpx exception (see `refusal.py`), mapped at the usual boundary. Each answer
+used is recorded on the operation: `touched(seconds it stays fresh)`, `served_stale(...)`, and
+every network attempt in `upstream_calls`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import httpx
+
+from gateway.errors import UpstreamUnavailable
+from gateway.policy import operation
+from gateway.policy.breaker import CircuitBreaker
+from gateway.policy.endpoints import Classifier, Endpoint, with_ttl
+from gateway.policy.keys import cache_key, credential_digest
+from gateway.policy.ratelimit import RateLimiter
+from gateway.policy.refusal import PolicyRefusal
+from gateway.policy.retry import Backoff, retry_after, retryable_error, retryable_status
+from gateway.policy.shared import Shared
+from gateway.policy.singleflight import across_replicas
+from gateway.policy.store import Answer
+
+OUTAGE_STATUSES = frozenset({429, 500, 502, 503, 504})  # answers that stale copies stand in for
+
+
+@dataclass
+class Upstream:
+    """What the chain knows about one upstream."""
+
+    source: str  # the `source` of errors: perpstracker, nansen, nibiru
+    label: str  # how messages name it
+    table: Classifier
+    base_path: str  # the configured base URL's path; tables match below it
+    limiter: RateLimiter
+    breaker: CircuitBreaker
+    graphql: bool = False  # a 200 carrying `errors` is a failed answer, not data
+
+
+class PolicyTransport(httpx.AsyncBaseTransport):
+    def __init__(self, upstream: Upstream, shared: Shared, inner: httpx.AsyncBaseTransport) -> None:
+        self.up, self.shared, self.inner = upstream, shared, inner
+        settings = shared.settings
+        self.timeout, self.rate_limit_wait = settings.upstream_timeout, settings.rate_limit_wait
+        self.ttl_overrides, self.max_stale = settings.cache_ttl_overrides, settings.max_stale
+        self.backoff = Backoff(settings.upstream_retries)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        path = request.url.path
+        if path.startswith(self.up.base_path):
+            path = path[len(self.up.base_path):] or "/"
+        endpoint = with_ttl(self.up.table.classify(request.method, path, body), self.ttl_overrides)
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        stats = operation.current()
+        if endpoint.ttl <= 0:
+            stats.touched(0.0)  # data that must not be cached makes its response uncacheable too
+            return (await self._call(request, endpoint, deadline)).response(request)
+        key = cache_key(self.up.source, endpoint, request, body)
+        cached = await self.shared.store.get(key)
+        if cached is not None and cached.ok and cached.age() < endpoint.ttl:
+            stats.touched(endpoint.ttl - cached.age())
+            return cached.response(request)
+        try:
+            answer = await self.shared.flights.run(key, lambda: self._load(key, endpoint, request, deadline))
+        except httpx.TransportError:  # unreachable, timed out, circuit open, no rate-limit slot
+            stale = await self._stale(key, endpoint)
+            if stale is None:
+                raise
+            return stale.response(request)
+        if self._keepable(answer):
+            stats.touched(max(0.0, endpoint.ttl - answer.age()))
+        else:
+            stale = await self._stale(key, endpoint) if answer.status in OUTAGE_STATUSES else None
+            if stale is not None:
+                return stale.response(request)
+            stats.uncacheable = True
+        return answer.response(request)
+
+    def _keepable(self, answer: Answer) -> bool:
+        return answer.ok and not (self.up.graphql and b'"errors"' in answer.body)
+
+    async def _load(self, key: str, endpoint: Endpoint, request: httpx.Request, deadline: float) -> Answer:
+        """The call this process makes for `key` (its concurrent callers share it)."""
+        store = self.shared.store
+
+        async def fetch() -> Answer:
+            answer = await self._call(request, endpoint, deadline)
+            if self._keepable(answer):
+                await store.put(key, answer, endpoint.ttl)
+            return answer
+
+        async def look() -> Answer | None:
+            found = await store.get(key)
+            return found if found is not None and found.ok and found.age() < endpoint.ttl else None
+
+        if self.shared.lock is None:
+            return await fetch()
+        return await across_replicas(self.shared.lock, key, deadline, fetch, look)
+
+    async def _stale(self, key: str, endpoint: Endpoint) -> Answer | None:
+        found = await self.shared.store.get(key)
+        if found is None or not self._keepable(found) or found.age() >= endpoint.ttl + self.max_stale:
+            return None
+        operation.current().served_stale(self.up.source, found.age())
+        return found
+
+    async def _call(self, request: httpx.Request, endpoint: Endpoint, deadline: float) -> Answer:
+        """Attempts until one is final: breaker, rate-limit slot, send; retries within the deadline."""
+        loop = asyncio.get_running_loop()
+        key_id = credential_digest(request)
+        attempt = 0
+        while True:
+            if not self.up.breaker.allow():
+                raise PolicyRefusal(UpstreamUnavailable(
+                    self.up.source, f"{self.up.label} is unavailable (circuit open)"), request)
+            answer: Answer | None = None
+            failure: httpx.TransportError | None = None
+            judged = False
+            try:
+                slot = await self.up.limiter.acquire(
+                    endpoint.bucket, key_id, min(deadline, loop.time() + self.rate_limit_wait), deadline)
+                try:
+                    answer = await self._attempt(request, deadline)
+                except httpx.TransportError as exc:
+                    failure, judged = exc, True
+                    self.up.breaker.failure()
+                finally:
+                    await slot.release()
+                if answer is not None:
+                    self._judge(answer.status)
+                    judged = True
+                    await self.up.limiter.learn(endpoint.bucket, key_id, answer.status, dict(answer.headers))
+            finally:
+                if not judged:  # no slot, or cancelled: this attempt says nothing about the upstream
+                    self.up.breaker.neutral()
+            again = (retryable_error(failure, endpoint.read) if failure is not None
+                     else answer is not None and retryable_status(answer.status, endpoint.read))
+            if again and attempt < self.backoff.retries:
+                floor = retry_after(dict(answer.headers), answer.status) if answer is not None else None
+                delay = self.backoff.delay(attempt, floor)
+                if loop.time() + delay < deadline:  # a retry that cannot finish in time is not made
+                    await asyncio.sleep(delay)
+                    attempt += 1
+                    continue
+            if failure is not None:
+                raise failure
+            assert answer is not None
+            return answer
+
+    def _judge(self, status: int) -> None:
+        if status >= 500:
+            self.up.breaker.failure()
+        elif status == 429:
+            self.up.breaker.neutral()
+        else:
+            self.up.breaker.success()
+
+    async def _attempt(self, request: httpx.Request, deadline: float) -> Answer:
+        """One network call, body read in full, bounded by what is left of the deadline."""
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            raise httpx.ReadTimeout("the upstream deadline passed", request=request)
+        operation.current().upstream_calls += 1
+        try:
+            async with asyncio.timeout(remaining):
+                response = await self.inner.handle_async_request(request)
+                try:
+                    body = await response.aread()
+                finally:
+                    await response.aclose()
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout("the upstream did not answer before the deadline", request=request) from exc
+        return Answer.of(response, body)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+        await self.shared.aclose()

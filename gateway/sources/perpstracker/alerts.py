@@ -1,0 +1,262 @@
+"""PerpsTracker's trade-alert WebSocket: ONE connection per API key, shared by every JUPITER bridge.
+
+Protocol (perpstracker-api.txt): the server greets with `connected`; the client sends
+`{"type": "auth", "apiKey": …}` and gets `auth_success` or `auth_error`; `{"type": "ping"}` every
+30 s gets `pong`; after auth the server pushes a `trade` for each trade of a watch-listed wallet
+with alerts on. The connection's life here:
+
+- it is opened when the first wallet is listened to and closed when the last listener leaves;
+- a drop (or a ping without a pong within `pong_timeout`) reconnects with exponential backoff and
+  jitter; an `auth_error` (wrong key, Pro plan) tells the listeners, which fall back to polling,
+  and is retried only every few minutes;
+- after every successful re-auth the gap is filled from `GET watchlist/alerts/trades?since=`
+  (the upstream's clock: the newest alert time seen, minus an overlap), and every fact — streamed
+  or gap-filled — is de-duplicated by transaction signature before listeners see it. On the
+  first connection the same call (without `since`) only learns the upstream's clock and what is
+  already past; listeners are owed nothing from before they subscribed.
+
+The key goes only into the `auth` message; it is never logged (nor is the URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import WebSocketException
+
+from gateway.errors import GatewayError
+from gateway.settings import Secret
+from gateway.sources.perpstracker.alert_mapping import AlertFact, fact_from_alert_trade, fact_from_ws
+from gateway.sources.perpstracker.client import PerpsTrackerClient
+from gateway.streams.resilience import Backoff, BoundedSet
+
+log = logging.getLogger("gateway.streams.perpstracker")
+
+PING_INTERVAL = 30.0  # the docs' example pings every 30 s
+PONG_TIMEOUT = 10.0
+AUTH_TIMEOUT = 10.0
+GAP_OVERLAP_MS = 5_000  # alert-trade rows carry whole seconds; signatures remove the overlap
+GAP_MAX = 500  # the alert-trades endpoint's largest answer
+QUEUE_MAX = 10_000  # facts a slow listener may have pending before the oldest are dropped
+AUTH_RETRY = 300.0
+
+
+class AuthRefused(Exception):
+    """The upstream answered `auth_error` (invalid key, or a plan without WebSocket alerts)."""
+
+
+@dataclass
+class FeedStats:
+    connects: int = 0
+    auths: int = 0
+    pings: int = 0
+    pongs: int = 0
+    alerts: int = 0
+    gap_fills: int = 0
+    gap_facts: int = 0
+    duplicates: int = 0
+
+
+class AlertListener:
+    """One bridge's view of the feed: batches of facts for its wallet, oldest first."""
+
+    def __init__(self, feed: AlertFeed, wallet: str) -> None:
+        self.feed, self.wallet = feed, wallet
+        self.queue: asyncio.Queue[list[AlertFact]] = asyncio.Queue()
+        self.pending = 0
+
+    def offer(self, facts: list[AlertFact]) -> None:
+        while self.pending + len(facts) > QUEUE_MAX and not self.queue.empty():
+            self.pending -= len(self.queue.get_nowait())
+            log.warning("alert listener for a wallet fell %d facts behind: oldest dropped", QUEUE_MAX)
+        self.pending += len(facts)
+        self.queue.put_nowait(facts)
+
+    async def ready(self) -> bool:
+        """True once the feed is authenticated; False if the upstream refused the key."""
+        return await self.feed.authorized()
+
+    def __aiter__(self) -> AlertListener:
+        return self
+
+    async def __anext__(self) -> list[AlertFact]:
+        facts = await self.queue.get()
+        self.pending -= len(facts)
+        return facts
+
+
+class AlertFeed:
+    def __init__(self, ws_url: str, api_key: Secret, client: PerpsTrackerClient, *,
+                 ping_interval: float = PING_INTERVAL, pong_timeout: float = PONG_TIMEOUT,
+                 backoff: Backoff | None = None) -> None:
+        self.ws_url, self._key, self.client = ws_url, api_key, client
+        self.ping_interval, self.pong_timeout = ping_interval, pong_timeout
+        self.backoff = backoff or Backoff(base=1.0, cap=60.0)
+        self.listeners: dict[str, set[AlertListener]] = {}
+        self.seen = BoundedSet(50_000)
+        self.watermark_ms: int | None = None  # the upstream's clock: newest alert time known
+        self.stats = FeedStats()
+        self.connected = False  # authenticated and gap-filled: alerts flow
+        self._task: asyncio.Task[None] | None = None
+        self._auth_known = asyncio.Event()
+        self._authorized = False
+        self._pong = asyncio.Event()
+
+    # ---- listeners ---------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def listen(self, wallet: str) -> AsyncIterator[AlertListener]:
+        listener = AlertListener(self, wallet)
+        self.listeners.setdefault(wallet, set()).add(listener)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="perpstracker-alerts")
+        try:
+            yield listener
+        finally:
+            group = self.listeners.get(wallet, set())
+            group.discard(listener)
+            if not group:
+                self.listeners.pop(wallet, None)
+            if not self.listeners:
+                await self.close()
+
+    async def authorized(self) -> bool:
+        await self._auth_known.wait()
+        return self._authorized
+
+    async def close(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._auth_known.clear()
+        self.watermark_ms = None  # a later start owes nothing from before it
+
+    def _dispatch(self, facts: list[AlertFact]) -> None:
+        fresh: dict[str, list[AlertFact]] = {}
+        for fact in facts:
+            if not self.seen.add(fact.signature):
+                self.stats.duplicates += 1
+                continue
+            self.watermark_ms = max(self.watermark_ms or 0, fact.ts_ms)
+            fresh.setdefault(fact.wallet, []).append(fact)
+        for wallet, mine in fresh.items():
+            for listener in self.listeners.get(wallet, ()):
+                listener.offer(mine)
+
+    # ---- the connection ----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            started, delay = time.monotonic(), None
+            try:
+                async with connect(self.ws_url, open_timeout=10, close_timeout=2, ping_interval=None,
+                                   max_size=2**20) as ws:
+                    self.stats.connects += 1
+                    await self._authenticate(ws)
+                    await self._gap_fill()
+                    self.connected = True
+                    try:
+                        await self._stream(ws)
+                    finally:
+                        self.connected = False
+            except AuthRefused:
+                delay = AUTH_RETRY
+            except (OSError, TimeoutError, WebSocketException, GatewayError, ValueError, KeyError, TypeError) as exc:
+                log.warning("PerpsTracker alert socket lost (%s); reconnecting", type(exc).__name__)
+            if time.monotonic() - started > 30:
+                self.backoff.reset()
+            await asyncio.sleep(delay if delay is not None else self.backoff.next())
+
+    async def _authenticate(self, ws: ClientConnection) -> None:
+        await ws.send(json.dumps({"type": "auth", "apiKey": self._key.reveal()}))
+        async with asyncio.timeout(AUTH_TIMEOUT):
+            while True:
+                msg = _parse(await ws.recv())
+                kind = msg.get("type") if msg else None
+                if kind == "auth_success":
+                    self.stats.auths += 1
+                    self._authorized = True
+                    self._auth_known.set()
+                    return
+                if kind == "auth_error":
+                    log.error("PerpsTracker refused the alert socket's key (%s); JUPITER trader streams "
+                              "poll instead", str((msg or {}).get("message", ""))[:120])
+                    self._authorized = False
+                    self._auth_known.set()
+                    raise AuthRefused()
+
+    async def _gap_fill(self) -> None:
+        if self.watermark_ms is None:  # first connection: learn the upstream's clock and the past
+            body = await self.client.alert_trades()
+            rows = body["trades"]
+            self.seen.update(str(r.get("signature")) for r in rows)
+            since = body.get("since")
+            now = since + 60_000 if isinstance(since, int) else int(time.time() * 1000)
+            self.watermark_ms = max([now, *(fact_from_alert_trade(r).ts_ms for r in rows)])
+            return
+        body = await self.client.alert_trades(self.watermark_ms - GAP_OVERLAP_MS)
+        rows = list(reversed(body["trades"]))  # the upstream lists the newest first
+        if len(rows) >= GAP_MAX:
+            log.warning("PerpsTracker alert gap of %d+ trades: older ones may be missing", GAP_MAX)
+        facts = [fact_from_alert_trade(r) for r in rows]
+        self.stats.gap_fills += 1
+        self.stats.gap_facts += sum(1 for f in facts if f.signature not in self.seen)
+        self._dispatch(facts)
+
+    async def _stream(self, ws: ClientConnection) -> None:
+        pinger = asyncio.create_task(self._ping(ws), name="perpstracker-alerts-ping")
+        try:
+            async for raw in ws:
+                msg = _parse(raw)
+                kind = msg.get("type") if msg else None
+                if kind == "pong":
+                    self.stats.pongs += 1
+                    self._pong.set()
+                elif kind == "trade" and msg is not None:
+                    self.stats.alerts += 1
+                    try:
+                        fact = fact_from_ws(msg)
+                    except (KeyError, TypeError, ValueError):
+                        log.warning("PerpsTracker sent an alert the gateway cannot read; skipped")
+                        continue
+                    self._dispatch([fact])
+        finally:
+            pinger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pinger
+
+    async def _ping(self, ws: ClientConnection) -> None:
+        """Keep the socket alive; close it (and so reconnect) if a ping goes unanswered."""
+        try:
+            while True:
+                await asyncio.sleep(self.ping_interval)
+                self._pong.clear()
+                await ws.send(json.dumps({"type": "ping"}))
+                self.stats.pings += 1
+                try:
+                    async with asyncio.timeout(self.pong_timeout):
+                        await self._pong.wait()
+                except TimeoutError:
+                    log.warning("PerpsTracker alert socket: no pong in %.0f s; reconnecting", self.pong_timeout)
+                    await ws.close(code=4000, reason="no pong")
+                    return
+        except (WebSocketException, OSError):
+            return  # the socket is gone; the reader notices and reconnects
+
+
+def _parse(raw: str | bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None

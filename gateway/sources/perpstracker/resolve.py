@@ -1,0 +1,68 @@
+"""From a pushed fact to the items a query returns for it, by re-reading through the source.
+
+An alert (or webhook) says *that* a wallet traded, not which position: it has no position key, so
+the schema objects a query returns for that trade (item ids, the trade's id and state) cannot be
+computed from it. The bridges therefore re-read the trader through the JUPITER source — the very
+code `tradeHistory` runs, with its cache, single-flight and rate limits — and send the items whose
+transaction is the fact's. The upstream may index a trade a moment after alerting it, and the
+source's cache may hold an answer from just before it (trader history: 5 s), so a signature not
+found is looked for again after 1, 2, 3 and 5 s (11 s in all, past that TTL); only then is the
+item mapped from the fact alone (`alert_mapping.map_fact`, what it lacks is in
+docs/mapping-jupiter.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from gateway.errors import GatewayError
+from gateway.schema.types import PerpTradeHistoryItem
+from gateway.sources.base import MAX_LIMIT, HistoryQuery, Page, PerpSource
+from gateway.sources.perpstracker.alert_mapping import AlertFact, map_fact
+
+log = logging.getLogger("gateway.streams.perpstracker")
+
+RETRY_DELAYS = (1.0, 2.0, 3.0, 5.0)
+Items = dict[str, list[PerpTradeHistoryItem]]
+
+
+class Resolver:
+    def __init__(self, source: PerpSource, delays: Sequence[float] = RETRY_DELAYS,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.source, self.delays, self._sleep = source, tuple(delays), sleep
+        self.fallbacks = 0  # facts answered from the push alone (the upstream never showed them)
+
+    async def trader(self, wallet: str, facts: Sequence[AlertFact]) -> Items:
+        """Each fact's items as `tradeHistory(where: {trader: wallet})` returns them."""
+        return await self._resolve(facts, HistoryQuery(trader=wallet, page=Page(limit=MAX_LIMIT)))
+
+    async def live(self, facts: Sequence[AlertFact]) -> Items:
+        """Each fact's items as `tradeHistory(where: {venue: JUPITER})` (live-trades) returns them."""
+        return await self._resolve(facts, HistoryQuery(trader=None, page=Page(limit=MAX_LIMIT)))
+
+    async def _resolve(self, facts: Sequence[AlertFact], query: HistoryQuery) -> Items:
+        wanted = {f.signature for f in facts}
+        found: Items = {}
+        for attempt, delay in enumerate((0.0, *self.delays)):
+            if delay:
+                await self._sleep(delay)
+            try:
+                items = await self.source.trade_history(query)
+            except GatewayError as exc:
+                log.info("JUPITER re-read failed (attempt %d: %s)", attempt + 1, exc.code)
+                continue
+            found = {}
+            for item in items:
+                if item.txHash in wanted:
+                    found.setdefault(item.txHash, []).append(item)
+            if wanted <= found.keys():
+                break
+        for fact in facts:
+            if fact.signature not in found:
+                self.fallbacks += 1
+                log.info("JUPITER trade not in the upstream's %s yet: mapped from the push alone",
+                         "history" if query.trader else "live trades")
+                found[fact.signature] = [map_fact(fact)]
+        return found

@@ -1,0 +1,106 @@
+"""JUPITER bridges: PerpsTracker's alert stream where it covers a trader, polling where it cannot.
+
+    kind             how                                                          event id
+    trades/history   the wallet enrolled on the watchlist (enrol.py), then the    the transaction signature
+                     shared alert WebSocket (alerts.py); each alert re-read
+                     through the source (resolve.py). Not enrollable (disabled,
+                     watchlist full, key refused on the socket): polled
+                     (pollers.TraderPoller: positions + history)
+    live             /perpetuals/live-trades polled through the source, new      the transaction signature
+                     signatures only
+    borrowing(s)     the source polled (prices + markets; a fixed table)          digest
+
+All of a process's JUPITER bridges share one `JupiterStreams`: one alert socket per API key, one
+enroller (its lock keeps the plan limit honest), and the poll budgets per rate-limit category.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from gateway.errors import GatewayError
+from gateway.sources.base import MAX_LIMIT, HistoryQuery, Page, PerpSource
+from gateway.sources.perpstracker.alert_mapping import AlertFact
+from gateway.sources.perpstracker.alerts import AlertFeed
+from gateway.sources.perpstracker.enrol import Enroller
+from gateway.sources.perpstracker.resolve import Items, Resolver
+from gateway.streams.changes import NewItems
+from gateway.streams.pollers import TraderPoller, items_payload, publish_items
+from gateway.streams.polling import PollBudget, poll_forever
+from gateway.streams.resilience import Backoff
+from gateway.streams.types import Publish, StreamEvent, Topic
+
+log = logging.getLogger("gateway.streams.perpstracker")
+
+TRADER_POLL_COST = 2.0  # history: one page per poll for most traders (up to five for the busiest)
+LIVE_POLL_COST = 1.0
+BORROWING_POLL_COST = 2.0  # prices + markets
+
+
+@dataclass
+class JupiterStreams:
+    """What the JUPITER bridges of one process share."""
+
+    source: PerpSource
+    feed: AlertFeed | None  # None: no alert socket configured (JUPITER traders are polled)
+    enroller: Enroller
+    resolver: Resolver
+    trader_budget: PollBudget  # the "Historical data" category: a trader's history
+    live_budget: PollBudget  # the "Live trades" category: live-trades, prices, markets
+
+
+async def publish_resolved(topic: Topic, facts: list[AlertFact], found: Items, publish: Publish) -> None:
+    """One event per fact, id = its signature, shaped for the topic's kind."""
+    for fact in facts:
+        await publish(StreamEvent(topic.name, fact.signature, items_payload(topic.kind, found[fact.signature])))
+
+
+class JupiterTraderBridge:
+    """trades/history of one wallet: alerts when the wallet can be covered, polling otherwise."""
+
+    def __init__(self, topic: Topic, streams: JupiterStreams) -> None:
+        self.topic, self.streams = topic, streams
+        self.mode = "starting"  # alerts | polling: which path runs (for /readyz-style reports and tests)
+        self.poller: TraderPoller | None = None
+
+    async def _covered(self) -> bool:
+        backoff = Backoff(base=1.0, cap=60.0)
+        while True:
+            try:
+                return await self.streams.enroller.ensure(self.topic.key)
+            except GatewayError as exc:
+                delay = backoff.next()
+                log.warning("%s: watchlist check failed (%s); retrying in %.1f s", self.topic.name, exc.code, delay)
+                await asyncio.sleep(delay)
+
+    async def run(self, publish: Publish) -> None:
+        feed = self.streams.feed
+        if feed is not None and await self._covered():
+            async with feed.listen(self.topic.key) as alerts:
+                if await alerts.ready():
+                    self.mode = "alerts"
+                    async for facts in alerts:
+                        found = await self.streams.resolver.trader(self.topic.key, facts)
+                        await publish_resolved(self.topic, facts, found, publish)
+        self.mode = "polling"
+        self.poller = TraderPoller(self.topic, self.streams.source, self.streams.trader_budget, TRADER_POLL_COST)
+        await self.poller.run(publish)
+
+
+class JupiterLiveBridge:
+    """Every trade of the tracked traders: live-trades polled, de-duplicated by signature."""
+
+    def __init__(self, topic: Topic, streams: JupiterStreams) -> None:
+        self.topic, self.streams = topic, streams
+        self.items = NewItems()
+
+    async def poll(self, publish: Publish) -> None:
+        items = await self.streams.source.trade_history(HistoryQuery(trader=None, page=Page(limit=MAX_LIMIT)))
+        fresh = self.items.fresh(items)  # the source lists them oldest first
+        if fresh:
+            await publish_items(self.topic, fresh, publish)
+
+    async def run(self, publish: Publish) -> None:
+        await poll_forever(self.streams.live_budget, LIVE_POLL_COST, lambda: self.poll(publish), self.topic.name)

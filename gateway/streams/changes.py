@@ -1,0 +1,108 @@
+"""What changed since the last look: pure helpers shared by pollers and gap fills.
+
+A stream sends only changes (Sai Keeper's subscriptions send nothing at subscribe time and one
+message per event), so every poller keeps what it last saw and turns each answer into events:
+
+- history: items never seen before, grouped by transaction (one event per upstream transaction,
+  as Sai Keeper groups the items one event created), oldest first;
+- trades: trades whose fields changed, ignoring `state` (live PnL moves with every price tick;
+  Sai Keeper's perpTrades does not fire for it either), each sent as it is now, state included;
+- snapshots (borrowing, borrowings): the whole payload when its digest changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from gateway.schema.types import PerpTrade, PerpTradeHistoryItem
+from gateway.streams.codec import encode
+from gateway.streams.resilience import BoundedSet, digest
+
+
+def item_key(item: PerpTradeHistoryItem) -> str:
+    return f"{item.venue.value}:{item.id}:{item.txHash or ''}"
+
+
+def group_by_tx(items: Sequence[PerpTradeHistoryItem]) -> list[list[PerpTradeHistoryItem]]:
+    """Items grouped by transaction hash, groups in the order their first item appears."""
+    groups: dict[str, list[PerpTradeHistoryItem]] = {}
+    for item in items:
+        groups.setdefault(item.txHash or f"id:{item.id}", []).append(item)
+    return list(groups.values())
+
+
+def trades_of(items: Sequence[PerpTradeHistoryItem]) -> list[PerpTrade]:
+    """The distinct trades the items belong to, in item order (each as the source has it now:
+    a history item's `trade` is the same object the source's `trades` answer holds)."""
+    seen: dict[str, PerpTrade] = {}
+    for item in items:
+        seen.setdefault(f"{item.trade.venue.value}:{item.trade.venueTradeId}", item.trade)
+    return list(seen.values())
+
+
+class NewItems:
+    """History items not seen before; the first answer only primes (subscribe sends no backlog)."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.seen = BoundedSet(limit)
+        self.primed = False
+
+    def prime(self, items: Sequence[PerpTradeHistoryItem]) -> None:
+        self.seen.update(item_key(i) for i in items)
+        self.primed = True
+
+    def fresh(self, items: Sequence[PerpTradeHistoryItem]) -> list[PerpTradeHistoryItem]:
+        """The unseen items in the given order (callers pass oldest first), now remembered."""
+        if not self.primed:
+            self.prime(items)
+            return []
+        return [i for i in items if self.seen.add(item_key(i))]
+
+
+def trade_fingerprint(trade: PerpTrade) -> str:
+    """A trade's identity-and-content digest without its live `state`."""
+    return digest(encode(dataclasses.replace(trade, state=None)))
+
+
+class ChangedTrades:
+    """Trades that differ from their last sent version (by venue and venueTradeId)."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, str] = {}
+        self.primed = False
+
+    @staticmethod
+    def key(trade: PerpTrade) -> str:
+        return f"{trade.venue.value}:{trade.venueTradeId}"
+
+    def prime(self, trades: Sequence[PerpTrade]) -> None:
+        self.last.update((self.key(t), trade_fingerprint(t)) for t in trades)
+        self.primed = True
+
+    def changed(self, trades: Sequence[PerpTrade]) -> list[PerpTrade]:
+        if not self.primed:
+            self.prime(trades)
+            return []
+        out = []
+        for t in trades:
+            fp = trade_fingerprint(t)
+            if self.last.get(self.key(t)) != fp:
+                self.last[self.key(t)] = fp
+                out.append(t)
+        return out
+
+
+class SnapshotChange:
+    """A whole payload, when it differs from the last one sent."""
+
+    def __init__(self) -> None:
+        self.last: str | None = None
+
+    def changed(self, payload: object) -> str | None:
+        """The payload's digest if it changed (now remembered), else None."""
+        d = digest(payload)
+        if d == self.last:
+            return None
+        self.last = d
+        return d

@@ -1,0 +1,244 @@
+"""The stream hub: one upstream stream per topic, fanned out to every subscriber.
+
+- `subscribe(topic, ...)` registers a bounded `HubSubscription`; the first subscriber of a topic
+  on this replica subscribes the hub to the topic's broadcast channel (before returning, so no
+  event published afterwards is missed) and starts its `TopicRunner`, which runs the bridge while
+  this replica holds the topic's lease (always, without Redis). The last one leaving starts a
+  linger timer (`linger` seconds); a subscriber arriving in time keeps the bridge running.
+- `publish(event)` goes through the broadcast backend (broadcaster's memory backend, or
+  `RedisPubSubBackend` with REDIS_URL, which reaches every replica). One listener task per
+  replica takes events off the backend, drops ids the topic saw recently (`RecentIds`) and puts
+  each event on every local subscriber's queue. A full queue drops that subscriber only
+  (subscriber.py states the policy); dispatch never waits for a reader.
+- `stop()` ends every subscription (their streams complete), cancels every bridge and releases
+  every lease.
+
+broadcaster's `Broadcast` class is not used: its per-subscriber queues are unbounded. The hub
+keeps broadcaster's backend interface (connect, subscribe, publish, next_published) and does the
+local fan-out itself with bounded queues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from broadcaster import BroadcastBackend
+
+from gateway.streams import wire
+from gateway.streams.dedup import RecentIds
+from gateway.streams.lease import Lease, LocalLease
+from gateway.streams.runner import TopicRunner
+from gateway.streams.subscriber import HubSubscription
+from gateway.streams.types import BridgeFactory, StreamEvent, Topic
+
+log = logging.getLogger("gateway.streams")
+
+
+@dataclass
+class _TopicState:
+    topic: Topic
+    subscribers: set[HubSubscription] = field(default_factory=set)
+    recent: RecentIds = field(default_factory=RecentIds)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    retired: asyncio.Event = field(default_factory=asyncio.Event)
+    retiring: bool = False
+    runner: TopicRunner | None = None
+    task: asyncio.Task[None] | None = None
+    linger: asyncio.TimerHandle | None = None
+
+
+class Hub:
+    def __init__(self, bridges: BridgeFactory, backend: BroadcastBackend, lease: Lease | None = None, *,
+                 linger: float = 5.0, queue_size: int = 256, dedup_size: int = 2048) -> None:
+        self._bridges = bridges
+        self._backend = backend
+        self._lease: Lease = lease or LocalLease()
+        self.linger = linger
+        self.queue_size = queue_size
+        self._dedup_size = dedup_size
+        self._topics: dict[str, _TopicState] = {}
+        self._listener: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.counters: Counter[str] = Counter()
+        self.bridge_starts: Counter[str] = Counter()
+
+    # ---- lifecycle ----
+
+    async def start(self) -> None:
+        await self._backend.connect()
+        self._listener = asyncio.create_task(self._listen(), name="stream hub listener")
+
+    async def stop(self) -> None:
+        """Complete every subscription, cancel every bridge, release every lease."""
+        self._stopping = True
+        states = list(self._topics.values())
+        for state in states:
+            for sub in list(state.subscribers):
+                sub.end()
+            if state.linger is not None:
+                state.linger.cancel()
+        tasks = [s.task for s in states if s.task is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        await self._backend.disconnect()
+
+    # ---- subscribing ----
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, topic: Topic, *more: Topic) -> AsyncIterator[HubSubscription]:
+        """The events of `topic` (and `more`), decoded, until the block exits."""
+        sub = await self.open(topic, *more)
+        try:
+            yield sub
+        finally:
+            await sub.aclose()
+
+    async def open(self, *topics: Topic) -> HubSubscription:
+        """A registered subscription, ready to receive; the caller must `aclose()` it."""
+        if self._stopping:
+            raise RuntimeError("the stream hub is stopping")
+        sub = HubSubscription(tuple(topics), self.queue_size, self._release)
+        states = []
+        for topic in dict.fromkeys(topics):
+            state = await self._state_for(topic)
+            if state.linger is not None:
+                state.linger.cancel()
+                state.linger = None
+            state.subscribers.add(sub)
+            states.append(state)
+        self.counters["subscriptions"] += 1
+        for state in states:
+            await state.ready.wait()
+        return sub
+
+    async def _state_for(self, topic: Topic) -> _TopicState:
+        """The topic's live state, waiting out a retirement in progress (its channel is being left)."""
+        while True:
+            state = self._topics.get(topic.name)
+            if state is None:
+                return self._activate(topic)
+            if not state.retiring:
+                return state
+            await state.retired.wait()
+
+    def _activate(self, topic: Topic) -> _TopicState:
+        state = _TopicState(topic, recent=RecentIds(self._dedup_size))
+        self._topics[topic.name] = state
+        state.task = asyncio.create_task(self._run_topic(state), name=f"topic {topic.name}")
+        return state
+
+    async def _run_topic(self, state: _TopicState) -> None:
+        try:
+            await self._backend.subscribe(wire.channel_of(state.topic.name))
+        except Exception:
+            log.exception("subscribing to the channel of %s", state.topic.name)
+        finally:
+            state.ready.set()
+        state.runner = TopicRunner(state.topic, self._bridges, self._lease, self.publish,
+                                   on_start=self._bridge_started)
+        await state.runner.run()
+
+    def _bridge_started(self, topic: Topic) -> None:
+        self.bridge_starts[topic.name] += 1
+        log.info("bridge %s started on this replica", topic.name)
+
+    def _release(self, sub: HubSubscription) -> None:
+        for topic in sub.topics:
+            state = self._topics.get(topic.name)
+            if state is None or sub not in state.subscribers:
+                continue
+            state.subscribers.discard(sub)
+            if not state.subscribers and not state.retiring and not self._stopping:
+                loop = asyncio.get_running_loop()
+                state.linger = loop.call_later(self.linger, self._linger_expired, state)
+
+    def _linger_expired(self, state: _TopicState) -> None:
+        state.linger = None
+        if state.subscribers or state.retiring:
+            return
+        state.retiring = True
+        asyncio.get_running_loop().create_task(self._retire(state))
+
+    async def _retire(self, state: _TopicState) -> None:
+        try:
+            if state.task is not None:
+                state.task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await state.task
+            await self._backend.unsubscribe(wire.channel_of(state.topic.name))
+        except Exception:
+            log.exception("retiring topic %s", state.topic.name)
+        finally:
+            if self._topics.get(state.topic.name) is state:
+                del self._topics[state.topic.name]
+            state.retired.set()
+
+    # ---- publishing and fan-out ----
+
+    async def publish(self, event: StreamEvent) -> None:
+        """Send an event to every replica's subscribers of its topic. Never raises: a backend
+        failure is logged and the event is still delivered on this replica."""
+        self.counters["published"] += 1
+        try:
+            await self._backend.publish(wire.channel_of(event.topic), wire.dumps(event))
+        except Exception as exc:
+            self.counters["publish_failures"] += 1
+            log.warning("broadcast of %s failed (%s); delivering on this replica only",
+                        event.topic, type(exc).__name__)
+            self.dispatch(event)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self._backend.next_published()
+                event = wire.loads(message.message)
+            except asyncio.CancelledError:
+                raise
+            except ValueError:
+                log.warning("ignored a malformed stream message")
+                continue
+            except Exception:
+                log.exception("stream hub listener")
+                await asyncio.sleep(0.1)
+                continue
+            self.dispatch(event)
+
+    def dispatch(self, event: StreamEvent) -> None:
+        """Deliver one event to this replica's subscribers of its topic, once per event id."""
+        state = self._topics.get(event.topic)
+        if state is None or state.retiring:
+            return
+        if state.recent.seen(event.id):
+            self.counters["duplicates_dropped"] += 1
+            return
+        self.counters["events"] += 1
+        for sub in list(state.subscribers):
+            if not sub.put(event):
+                self.counters["slow_subscribers_dropped"] += 1
+                log.warning("dropped a subscriber of %s: its queue of %d events was full",
+                            event.topic, self.queue_size)
+                self._release(sub)
+
+    # ---- introspection (readyz, tests) ----
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "topics": {name: {"subscribers": len(s.subscribers),
+                              "bridge": bool(s.runner and s.runner.holding),
+                              "bridge_starts": self.bridge_starts[name]}
+                       for name, s in self._topics.items()},
+            "counters": dict(self.counters),
+        }

@@ -1,0 +1,99 @@
+"""Bridges that poll a source: for venues (or kinds) whose upstream pushes nothing.
+
+They read through the `PerpSource` protocol, i.e. the very code the queries run, so an event's
+payload is what the query returns at that moment, and issue 4's cache, single-flight and rate
+limits apply to them as to any query. Each poll sends only what changed (changes.py):
+
+    kind             read                                     sends                         event id
+    trades/history   trade_history(trader)                    per new transaction: its      the transaction
+                                                              items, or the trades they     hash / signature
+                                                              belong to
+    borrowing(s)     borrowing(c, m) / borrowings()           the payload when it changed   digest
+
+A trader's trades are sent from its history (a history item's `trade` is the trade the `trades`
+query returns), so one read serves both kinds and a `trades` event carries the same id as the
+`history` event of the same transaction. The first poll of a trader only primes what is known:
+like Sai Keeper's subscriptions, nothing is sent at subscribe time. Snapshot kinds send their
+first answer (a subscriber learns the current market at once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from gateway.schema.types import PerpTradeHistoryItem
+from gateway.sources.base import MAX_LIMIT, BorrowingsQuery, HistoryQuery, Page, PerpSource
+from gateway.streams.changes import NewItems, SnapshotChange, group_by_tx, trades_of
+from gateway.streams.codec import encode
+from gateway.streams.polling import PollBudget, poll_forever
+from gateway.streams.types import Publish, StreamEvent, Topic
+
+
+def items_payload(kind: str, items: list[PerpTradeHistoryItem]) -> dict[str, Any]:
+    """`{"trades": …}` (the trades the items belong to) for trades, `{"items": …}` otherwise."""
+    if kind == "trades":
+        return {"trades": encode(trades_of(items))}
+    return {"items": encode(items)}
+
+
+async def publish_items(topic: Topic, items: list[PerpTradeHistoryItem], publish: Publish) -> None:
+    """One event per transaction, its hash (signature) as the event id."""
+    for group in group_by_tx(items):
+        event_id = group[0].txHash or str(group[0].id)
+        await publish(StreamEvent(topic.name, event_id, items_payload(topic.kind, group)))
+
+
+class TraderPoller:
+    """trades/history of one trader, polled."""
+
+    def __init__(self, topic: Topic, source: PerpSource, budget: PollBudget, cost: float) -> None:
+        self.topic, self.source, self.budget, self.cost = topic, source, budget, cost
+        self.items = NewItems()
+        self.polls = 0
+
+    async def poll(self, publish: Publish) -> None:
+        history = await self.source.trade_history(HistoryQuery(trader=self.topic.key, page=Page(limit=MAX_LIMIT)))
+        self.polls += 1
+        fresh = self.items.fresh(history)
+        if fresh:
+            await publish_items(self.topic, fresh, publish)
+
+    async def run(self, publish: Publish) -> None:
+        await poll_forever(self.budget, self.cost, lambda: self.poll(publish), self.topic.name)
+
+
+class SnapshotPoller:
+    """A snapshot kind (borrowing, borrowings), polled and sent when it changes."""
+
+    def __init__(self, topic: Topic, fetch: Callable[[], Awaitable[dict[str, Any]]], budget: PollBudget,
+                 cost: float) -> None:
+        self.topic, self.fetch, self.budget, self.cost = topic, fetch, budget, cost
+        self.change = SnapshotChange()
+
+    async def poll(self, publish: Publish) -> None:
+        payload = await self.fetch()
+        event_id = self.change.changed(payload)
+        if event_id is not None:
+            await publish(StreamEvent(self.topic.name, event_id, payload))
+
+    async def run(self, publish: Publish) -> None:
+        await poll_forever(self.budget, self.cost, lambda: self.poll(publish), self.topic.name)
+
+
+def borrowing_poller(topic: Topic, source: PerpSource, budget: PollBudget, cost: float) -> SnapshotPoller:
+    """Topic key "<collateralId>:<marketId>"."""
+    collateral, _, market = topic.key.partition(":")
+
+    async def fetch() -> dict[str, Any]:
+        found = await source.borrowing(int(collateral), int(market))
+        return {"borrowing": encode(found) if found is not None else None}
+
+    return SnapshotPoller(topic, fetch, budget, cost)
+
+
+def borrowings_poller(topic: Topic, source: PerpSource, budget: PollBudget, cost: float) -> SnapshotPoller:
+    async def fetch() -> dict[str, Any]:
+        return {"borrowings": encode(await source.borrowings(BorrowingsQuery(page=Page(limit=MAX_LIMIT))))}
+
+    return SnapshotPoller(topic, fetch, budget, cost)

@@ -1,0 +1,103 @@
+"""Runs one topic's bridge on this replica for as long as it holds the topic's lease.
+
+The loop: try to take the lease (every `lease.retry` seconds while another replica holds it);
+once held, start the bridge and renew the lease every ttl/3. If a renewal finds the lease gone,
+or Redis cannot confirm it for a whole ttl, the bridge is cancelled (another replica may already
+run it) and the loop goes back to trying. A bridge that crashes is restarted with backoff: a
+bridge's `run` is meant to return only when cancelled, so a crash is a bug, logged with its
+traceback, but the topic's readers should not lose their stream for it. Cancelling the runner
+cancels the bridge and releases the lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+
+from gateway.streams.lease import Lease
+from gateway.streams.types import BridgeFactory, Publish, Topic
+
+log = logging.getLogger("gateway.streams")
+
+MAX_BACKOFF = 30.0
+
+
+class TopicRunner:
+    def __init__(self, topic: Topic, factory: BridgeFactory, lease: Lease, publish: Publish,
+                 on_start: Callable[[Topic], None] | None = None) -> None:
+        self.topic = topic
+        self._factory = factory
+        self._lease = lease
+        self._publish = publish
+        self._on_start = on_start
+        self.holding = False
+        self.bridge_starts = 0
+
+    async def run(self) -> None:
+        name = self.topic.name
+        while True:
+            try:
+                got = await self._lease.acquire(name)
+            except Exception as exc:  # Redis unreachable: keep trying, readers still get other replicas' events
+                log.warning("lease %s: cannot reach the lease store (%s)", name, type(exc).__name__)
+                got = False
+            if not got:
+                await asyncio.sleep(self._lease.retry * random.uniform(0.8, 1.2))
+                continue
+            self.holding = True
+            try:
+                await self._hold(name)
+            finally:
+                self.holding = False
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self._lease.release(name))
+
+    async def _hold(self, name: str) -> None:
+        """Run the bridge until the lease is lost (returns) or the runner is cancelled."""
+        bridge = asyncio.create_task(self._run_bridge(), name=f"bridge {name}")
+        try:
+            ttl = self._lease.ttl
+            if ttl is None:
+                await bridge
+                return
+            confirmed = time.monotonic()
+            while True:
+                await asyncio.sleep(ttl / 3)
+                try:
+                    if not await self._lease.renew(name):
+                        log.warning("lease %s: lost to another replica; stopping its bridge here", name)
+                        return
+                    confirmed = time.monotonic()
+                except Exception as exc:
+                    if time.monotonic() - confirmed > ttl:
+                        log.warning("lease %s: unconfirmed for %.1fs (%s); stopping its bridge here",
+                                    name, ttl, type(exc).__name__)
+                        return
+        finally:
+            bridge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await bridge
+
+    async def _run_bridge(self) -> None:
+        backoff = 1.0
+        while True:
+            self.bridge_starts += 1
+            if self._on_start is not None:
+                self._on_start(self.topic)
+            started = time.monotonic()
+            try:
+                bridge = self._factory(self.topic)
+                await bridge.run(self._publish)
+                log.error("bridge %s returned without being cancelled; restarting it", self.topic.name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("bridge %s failed; restarting it", self.topic.name)
+            if time.monotonic() - started > MAX_BACKOFF:
+                backoff = 1.0
+            await asyncio.sleep(backoff * random.uniform(0.8, 1.2))
+            backoff = min(backoff * 2, MAX_BACKOFF)

@@ -1,0 +1,84 @@
+"""A hub subscriber: one bounded queue of events, and the overflow policy that keeps it bounded.
+
+Overflow policy: a subscriber that lets `size` events pile up (it reads more slowly than its
+topics publish) is dropped rather than buffered without limit. Its queue is emptied at once (the
+memory goes back), the hub detaches it from its topics, and its next read raises `SlowConsumer`,
+which the subscription's operation reports as an error before it ends. Every other subscriber of
+the same topics keeps receiving: one slow reader never slows the others down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+
+from gateway.errors import SlowConsumer
+from gateway.streams.types import StreamEvent, Topic
+
+
+class HubSubscription:
+    """The events of one or more topics, in arrival order, for one reader.
+
+    Iterate it (`async for event in sub`); iteration ends when the hub stops and raises
+    `SlowConsumer` once the subscriber has been dropped for overflowing.
+    """
+
+    def __init__(self, topics: tuple[Topic, ...], size: int, release: Callable[[HubSubscription], None]) -> None:
+        self.topics = topics
+        self._size = size
+        self._release = release
+        self._queue: deque[StreamEvent] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self.overflowed = False
+        self.ended = False  # the hub stopped: end iteration after what is queued
+        self.closed = False
+
+    def put(self, event: StreamEvent) -> bool:
+        """Queue an event; False when the queue was full and the subscriber is now dropped."""
+        if self.closed or self.overflowed:
+            return False
+        if len(self._queue) >= self._size:
+            self.overflowed = True
+            self._queue.clear()
+            self._wake()
+            return False
+        self._queue.append(event)
+        self._wake()
+        return True
+
+    def end(self) -> None:
+        """The hub is stopping: the reader gets what is queued, then the end of the stream."""
+        self.ended = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def __aiter__(self) -> HubSubscription:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        while True:
+            if self.overflowed:
+                raise SlowConsumer(
+                    f"Dropped: this subscription fell more than {self._size} events behind its stream")
+            if self._queue:
+                return self._queue.popleft()
+            if self.ended or self.closed:
+                raise StopAsyncIteration
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    async def aclose(self) -> None:
+        """Leave the hub (idempotent). The topic's bridge stops after the last reader leaves."""
+        if not self.closed:
+            self.closed = True
+            self._queue.clear()
+            self._wake()
+            self._release(self)

@@ -1,0 +1,1 @@
+"""GraphQL over WebSocket for subscriptions: both subprotocols, one execution per distinct operation."""

@@ -1,0 +1,128 @@
+"""WebSocket `/graphql`: the ASGI endpoint for GraphQL over WebSocket, both subprotocols.
+
+Strawberry keeps serving queries over HTTP; this endpoint replaces its WebSocket handler because
+Strawberry executes every subscription once per subscriber per event, which cannot serve
+thousands of subscribers of one stream. Here identical subscriptions share one execution
+(groups.py) and each socket gets ready text through its bounded send buffer (connection.py).
+
+Per socket: accept with `graphql-transport-ws` if offered, else `graphql-ws`, else close 4406;
+close 4408 if no connection_init arrives within GATEWAY_WS_INIT_TIMEOUT; read messages in order
+(session.py); on leaving, every operation is left. `drain()` is the graceful shutdown: every
+operation gets `complete`, every socket close 1001, and it waits (bounded) for them to flush.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import weakref
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from starlette.types import Receive, Scope, Send
+
+from gateway.settings import Settings
+from gateway.ws import protocols
+from gateway.ws.connection import Connection
+from gateway.ws.groups import Groups
+from gateway.ws.legacy_ws import LegacyWsSession
+from gateway.ws.session import Session
+from gateway.ws.transport_ws import TransportWsSession
+
+# Every live endpoint of this process, so the server can drain them before it closes sockets.
+ENDPOINTS: weakref.WeakSet[SubscriptionEndpoint] = weakref.WeakSet()
+
+
+class SubscriptionEndpoint:
+    def __init__(self, schema: strawberry.Schema, context_factory: Callable[[], Awaitable[Any]],
+                 settings: Settings) -> None:
+        self.settings = settings
+        self.groups = Groups(schema, context_factory)
+        self.sessions: set[Session] = set()
+        self.counters: Counter[str] = Counter()
+        self._ticker: asyncio.Task[None] | None = None
+        self.draining = False
+        ENDPOINTS.add(self)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (await receive())["type"] != "websocket.connect":
+            return
+        wire = protocols.choose(list(scope.get("subprotocols") or []))
+        if wire is None or self.draining:
+            await send({"type": "websocket.accept"})
+            code = protocols.SUBPROTOCOL_NOT_ACCEPTABLE if wire is None else protocols.GOING_AWAY
+            reason = "Subprotocol not acceptable" if wire is None else "server shutting down"
+            await send({"type": "websocket.close", "code": code, "reason": reason})
+            return
+        await send({"type": "websocket.accept", "subprotocol": wire.name})
+        self._ensure_ticker()
+        handler = asyncio.current_task()
+        assert handler is not None
+        session: Session
+
+        def abort() -> None:
+            handler.cancel()
+
+        conn = Connection(send, self.settings.ws_send_buffer, on_overflow=lambda: session.drop_slow(),
+                          on_abort=abort)
+        session = (TransportWsSession if wire is protocols.TRANSPORT else LegacyWsSession)(self, conn)
+        self.sessions.add(session)
+        self.counters["connections"] += 1
+        conn.start()
+        init_timer = asyncio.get_running_loop().call_later(self.settings.ws_init_timeout, session.init_timed_out)
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if conn.closing:
+                    continue
+                text = message.get("text")
+                if text is None:
+                    session.close(protocols.INVALID_MESSAGE, "WebSocket message type must be text")
+                    continue
+                await session.handle(text)
+        except asyncio.CancelledError:
+            if not conn.aborted:
+                raise
+            handler.uncancel()  # aborted by our own close deadline: leave quietly
+        finally:
+            init_timer.cancel()
+            self.sessions.discard(session)
+            await session.aclose()
+
+    def _ensure_ticker(self) -> None:
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.get_running_loop().create_task(self._keep_alive(), name="graphql-ws ka")
+
+    async def _keep_alive(self) -> None:
+        """Legacy clients expect `ka` messages; one ticker serves every legacy socket."""
+        message = protocols.LEGACY.keep_alive()
+        while self.sessions:
+            await asyncio.sleep(self.settings.ws_keepalive)
+            for session in list(self.sessions):
+                if isinstance(session, LegacyWsSession) and session.acknowledged and not session.conn.closing:
+                    session.push(message)
+
+    async def drain(self, grace: float = 5.0) -> None:
+        """Graceful shutdown: `complete` every operation, close every socket 1001, wait for it."""
+        self.draining = True
+        sessions = list(self.sessions)
+        for session in sessions:
+            session.shutdown()
+        if sessions:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*(s.conn.flushed() for s in sessions)), grace)
+        await self.groups.close()
+        if self._ticker is not None:
+            self._ticker.cancel()
+
+    def stats(self) -> dict[str, Any]:
+        return {"sockets": len(self.sessions), "groups": len(self.groups), "counters": dict(self.counters)}
+
+
+async def drain_all(grace: float = 5.0) -> None:
+    for endpoint in list(ENDPOINTS):
+        await endpoint.drain(grace)

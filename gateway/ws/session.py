@@ -1,0 +1,162 @@
+"""One socket's operations, whichever subprotocol it speaks (transport_ws.py, legacy_ws.py).
+
+A subscription joins its group (groups.py) and the session waits until the group is subscribed
+to the hub before reading the socket's next message: a `ping` sent after a `subscribe` is
+answered only once events for that subscription will be delivered, which makes "subscribe, then
+make something happen" race-free for clients and tests. Queries and mutations sent over the
+socket run once each (`OneShot`), never shared.
+
+Overflow policy for the socket: when its send buffer is full, every operation on it gets an
+`error` with code SLOW_CONSUMER, queued in place of the messages it had not taken yet, and the
+socket is closed with 1013 (try again later). On server shutdown every operation gets
+`complete` and the socket is closed with 1001.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from typing import TYPE_CHECKING, Any
+
+from graphql import OperationType, get_operation_ast, parse
+from graphql.error import GraphQLError
+from strawberry.types.execution import PreExecutionError
+
+from gateway.errors import GatewayError, SlowConsumer, TooManySubscriptions
+from gateway.ws import protocols
+from gateway.ws.connection import Connection
+from gateway.ws.groups import Member
+from gateway.ws.protocols import Wire
+from gateway.ws.render import error_dicts, format_errors, render_payload
+
+if TYPE_CHECKING:
+    from gateway.ws.endpoint import SubscriptionEndpoint
+
+log = logging.getLogger("gateway.ws")
+
+
+@functools.lru_cache(maxsize=512)
+def is_subscription(query: str, operation_name: str | None) -> bool:
+    """Whether the document's selected operation is a subscription (False when it does not parse:
+    the one-shot path then reports the syntax error)."""
+    try:
+        operation = get_operation_ast(parse(query), operation_name)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
+
+
+class OneShot:
+    """A query or mutation over the socket: one result, then `complete`."""
+
+    def __init__(self, session: Session, op_id: str, query: str, variables: dict[str, Any] | None,
+                 operation_name: str | None) -> None:
+        self.session, self.op_id = session, op_id
+        self._task = asyncio.get_running_loop().create_task(self._run(query, variables, operation_name))
+
+    async def _run(self, query: str, variables: dict[str, Any] | None, operation_name: str | None) -> None:
+        endpoint, wire = self.session.endpoint, self.session.wire
+        try:
+            context = await endpoint.groups.context_factory()
+            stream = await endpoint.groups.schema.stream(query, variable_values=variables, context_value=context,
+                                                   operation_name=operation_name)
+            async for result in stream:
+                if isinstance(result, PreExecutionError):
+                    self.session.operation_ended(self.op_id, self, wire.error(self.op_id, format_errors(
+                        list(result.errors or []))))
+                    return
+                errors = getattr(result, "errors", None)
+                self.session.push(wire.next(self.op_id, render_payload(getattr(result, "data", None), errors)))
+            self.session.operation_ended(self.op_id, self, wire.complete(self.op_id))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("operation over WebSocket failed")
+            self.session.operation_ended(self.op_id, self, wire.error(
+                self.op_id, error_dicts(GatewayError("Internal server error"))))
+
+    def leave(self) -> None:
+        self._task.cancel()
+
+
+Operation = Member | OneShot
+
+
+class Session:
+    wire: Wire
+
+    def __init__(self, endpoint: SubscriptionEndpoint, conn: Connection) -> None:
+        self.endpoint = endpoint
+        self.conn = conn
+        self.ops: dict[str, Operation] = {}
+        self.acknowledged = False
+        self.init_received = False
+
+    async def handle(self, text: str) -> None:
+        raise NotImplementedError
+
+    def push(self, text: str) -> None:
+        self.conn.push(text)
+
+    def close(self, code: int, reason: str) -> None:
+        self.end()
+        self.conn.close(code, reason)
+
+    async def start(self, op_id: str, query: str, variables: dict[str, Any] | None,
+                    operation_name: str | None) -> None:
+        if len(self.ops) >= self.endpoint.settings.ws_max_subscriptions:
+            limit = self.endpoint.settings.ws_max_subscriptions
+            self.push(self.wire.error(op_id, error_dicts(TooManySubscriptions(
+                f"This connection already runs {limit} operations (the limit)"))))
+            return
+        if is_subscription(query, operation_name):
+            member = self.endpoint.groups.join(self, op_id, query, variables, operation_name)
+            self.ops[op_id] = member
+            await member.group.started.wait()
+        else:
+            self.ops[op_id] = OneShot(self, op_id, query, variables, operation_name)
+
+    def stop(self, op_id: str) -> bool:
+        op = self.ops.pop(op_id, None)
+        if op is None:
+            return False
+        op.leave()
+        return True
+
+    def operation_ended(self, op_id: str, op: object, message: str) -> None:
+        """An operation ended by itself (complete or error): forget it and tell the client."""
+        if self.ops.get(op_id) is op:
+            del self.ops[op_id]
+            self.push(message)
+
+    def end(self) -> None:
+        """Leave every operation (the socket is closing or gone)."""
+        ops, self.ops = self.ops, {}
+        for op in ops.values():
+            op.leave()
+
+    def drop_slow(self) -> None:
+        """The send buffer is full: tell every operation, then close 1013 (module docstring)."""
+        error = SlowConsumer(f"Dropped: this connection fell more than {self.endpoint.settings.ws_send_buffer} "
+                             "messages behind")
+        final = [self.wire.error(op_id, error_dicts(error)) for op_id in self.ops]
+        self.endpoint.counters["slow_sockets_dropped"] += 1
+        self.end()
+        self.conn.close(protocols.TRY_AGAIN_LATER, "slow consumer: send buffer full", final, discard=True)
+
+    def shutdown(self) -> None:
+        """The server is stopping: `complete` every operation, then close 1001."""
+        final = [self.wire.complete(op_id) for op_id in self.ops]
+        self.end()
+        self.conn.close(protocols.GOING_AWAY, "server shutting down", final)
+
+    def init_timed_out(self) -> None:
+        if not self.init_received and not self.conn.closing:
+            self.close(protocols.INIT_TIMEOUT, "Connection initialisation timeout")
+
+    async def aclose(self) -> None:
+        self.end()
+        with contextlib.suppress(Exception):
+            await self.conn.finish()

@@ -1,0 +1,137 @@
+"""The hub with in-memory fan-out: one bridge per topic, linger, de-duplication, overflow, stop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from broadcaster._backends.memory import MemoryBackend
+
+from gateway.errors import SlowConsumer
+from gateway.streams.hub import Hub
+from gateway.streams.subscriber import HubSubscription
+from gateway.streams.types import StreamEvent, Topic
+from gateway.venues import Venue
+from tests.streams.doubles import ScriptedBridges, history_event
+
+TOPIC = Topic("history", Venue.JUPITER, "J83ZtxeoHLwMNvjVrsD4gQw5nE8PKXUV9Ph6tW2dVamK")
+OTHER = Topic("live", Venue.NIBIRU)
+
+
+@pytest.fixture
+def bridges() -> ScriptedBridges:
+    return ScriptedBridges()
+
+
+@pytest.fixture
+async def hub(bridges: ScriptedBridges) -> AsyncIterator[Hub]:
+    hub = Hub(bridges, MemoryBackend("memory://"), linger=0.05, queue_size=4)
+    await hub.start()
+    yield hub
+    await hub.stop()
+
+
+async def until(predicate: object, what: str) -> None:
+    """Wait (bounded) for a condition that the event loop makes true soon."""
+    for _ in range(500):
+        if callable(predicate) and predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_many_subscribers_share_one_bridge_and_all_receive(hub: Hub, bridges: ScriptedBridges) -> None:
+    subs = [await hub.open(TOPIC) for _ in range(50)]
+    await until(lambda: TOPIC.name in bridges.running, "bridge running")
+    await bridges.emit(history_event(TOPIC, 1))
+    received = [await asyncio.wait_for(sub.__anext__(), 5) for sub in subs]
+    assert {e.id for e in received} == {"tx1"}
+    assert bridges.starts[TOPIC.name] == 1
+    for sub in subs:
+        await sub.aclose()
+
+
+async def test_the_bridge_stops_after_the_last_subscriber_and_the_linger(hub: Hub, bridges: ScriptedBridges) -> None:
+    async with hub.subscribe(TOPIC):
+        await until(lambda: TOPIC.name in bridges.running, "bridge running")
+    await until(lambda: bridges.stops[TOPIC.name] == 1, "bridge stopped after the linger")
+    assert hub.stats()["topics"] == {}
+    async with hub.subscribe(TOPIC):
+        await until(lambda: TOPIC.name in bridges.running, "bridge running again")
+    assert bridges.starts[TOPIC.name] == 2
+
+
+async def test_a_subscriber_arriving_within_the_linger_keeps_the_bridge(bridges: ScriptedBridges) -> None:
+    hub = Hub(bridges, MemoryBackend("memory://"), linger=30)
+    await hub.start()
+    try:
+        async with hub.subscribe(TOPIC):
+            await until(lambda: TOPIC.name in bridges.running, "bridge running")
+        async with hub.subscribe(TOPIC):
+            assert TOPIC.name in bridges.running
+        assert bridges.starts[TOPIC.name] == 1 and bridges.stops[TOPIC.name] == 0
+    finally:
+        await hub.stop()
+    assert bridges.stops[TOPIC.name] == 1
+
+
+async def test_an_event_id_seen_twice_is_delivered_once(hub: Hub, bridges: ScriptedBridges) -> None:
+    async with hub.subscribe(TOPIC) as sub:
+        await until(lambda: TOPIC.name in bridges.running, "bridge running")
+        for seq in (1, 1, 2, 1, 2, 3):
+            await hub.publish(history_event(TOPIC, seq))
+        got = [(await asyncio.wait_for(sub.__anext__(), 5)).id for _ in range(3)]
+        assert got == ["tx1", "tx2", "tx3"]
+        await until(lambda: hub.counters["duplicates_dropped"] == 3, "duplicates counted")
+        assert len(sub) == 0
+
+
+async def test_a_full_queue_drops_that_subscriber_only(hub: Hub, bridges: ScriptedBridges) -> None:
+    slow, fast = await hub.open(TOPIC), await hub.open(TOPIC)
+    await until(lambda: TOPIC.name in bridges.running, "bridge running")
+    fast_got: list[str] = []
+    for seq in range(10):  # the queue holds 4: the slow one overflows on the 5th
+        await hub.publish(history_event(TOPIC, seq))
+        await until(lambda s=seq: len(fast) == 1 or f"tx{s}" in fast_got, "fast one got it")
+        fast_got.append((await fast.__anext__()).id)
+    assert fast_got == [f"tx{i}" for i in range(10)]
+    assert len(slow) == 0  # its queue was emptied when it was dropped: memory given back
+    with pytest.raises(SlowConsumer):
+        await slow.__anext__()
+    assert hub.counters["slow_subscribers_dropped"] == 1
+    assert hub.stats()["topics"][TOPIC.name]["subscribers"] == 1
+    await slow.aclose()
+    await fast.aclose()
+
+
+async def test_one_subscription_can_span_topics(hub: Hub, bridges: ScriptedBridges) -> None:
+    async with hub.subscribe(TOPIC, OTHER) as sub:
+        await until(lambda: {TOPIC.name, OTHER.name} <= set(bridges.running), "both bridges running")
+        await hub.publish(history_event(OTHER, 1))
+        await hub.publish(history_event(TOPIC, 2))
+        assert [(await sub.__anext__()).topic for _ in range(2)] == [OTHER.name, TOPIC.name]
+
+
+async def test_a_crashing_bridge_is_restarted(hub: Hub, bridges: ScriptedBridges) -> None:
+    bridges.crash_next.add(TOPIC.name)
+    async with hub.subscribe(TOPIC):
+        await until(lambda: TOPIC.name in bridges.running, "bridge restarted after its crash")
+    assert bridges.starts[TOPIC.name] == 2
+
+
+async def test_stop_completes_subscribers_and_cancels_bridges(bridges: ScriptedBridges) -> None:
+    hub = Hub(bridges, MemoryBackend("memory://"), linger=30)
+    await hub.start()
+    sub = await hub.open(TOPIC)
+    await until(lambda: TOPIC.name in bridges.running, "bridge running")
+    reader = asyncio.create_task(_drain(sub))
+    await hub.stop()
+    assert await asyncio.wait_for(reader, 5) == []
+    assert bridges.stops[TOPIC.name] == 1 and not bridges.running
+    with pytest.raises(RuntimeError):
+        await hub.open(TOPIC)
+
+
+async def _drain(sub: HubSubscription) -> list[StreamEvent]:
+    return [event async for event in sub]
