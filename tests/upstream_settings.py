@@ -22,9 +22,10 @@ UNLIMITED = (1_000_000, 1_000_000)
 
 
 def without_policies(settings: Settings) -> Settings:
-    """No caching, no stale answers, no retries, a breaker that never opens, no gateway-side limits."""
+    """No caching (upstream or whole-response), no stale answers, no retries, a breaker that never
+    opens, no gateway-side limits."""
     return dataclasses.replace(
-        settings, cache_ttl_overrides=dict.fromkeys(endpoint_names(), 0.0), max_stale=0.0,
+        settings, response_cache=False, cache_ttl_overrides=dict.fromkeys(endpoint_names(), 0.0), max_stale=0.0,
         upstream_retries=0, breaker_threshold=1_000_000,
         perpstracker_rate_limits=dict.fromkeys(PERPSTRACKER_LIMITS, UNLIMITED), nansen_rate_limits=UNLIMITED)
 
@@ -34,6 +35,6 @@ def without_policies_env() -> dict[str, str]:
     limits = ",".join(f"{c}={UNLIMITED[0]}/{UNLIMITED[1]}" for c in PERPSTRACKER_LIMITS)
     return {
         "GATEWAY_CACHE_TTLS": ",".join(f"{name}=0" for name in endpoint_names()), "GATEWAY_MAX_STALE": "0",
-        "GATEWAY_UPSTREAM_RETRIES": "0", "GATEWAY_BREAKER_THRESHOLD": "1000000",
+        "GATEWAY_RESPONSE_CACHE": "off", "GATEWAY_UPSTREAM_RETRIES": "0", "GATEWAY_BREAKER_THRESHOLD": "1000000",
         "PERPSTRACKER_RATE_LIMITS": limits, "NANSEN_RATE_LIMITS": f"{UNLIMITED[0]}/{UNLIMITED[1]}",
     }

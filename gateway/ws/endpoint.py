@@ -43,12 +43,14 @@ class SubscriptionEndpoint:
         self.sessions: set[Session] = set()
         self.counters: Counter[str] = Counter()
         self._ticker: asyncio.Task[None] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server loop it serves (set on first use)
         self.draining = False
         ENDPOINTS.add(self)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (await receive())["type"] != "websocket.connect":
             return
+        self.loop = self.loop or asyncio.get_running_loop()
         wire = protocols.choose(list(scope.get("subprotocols") or []))
         if wire is None or self.draining:
             await send({"type": "websocket.accept"})
@@ -124,5 +126,8 @@ class SubscriptionEndpoint:
 
 
 async def drain_all(grace: float = 5.0) -> None:
+    """Drain the endpoints served by the calling loop (one server's, even when a process runs several)."""
+    loop = asyncio.get_running_loop()
     for endpoint in list(ENDPOINTS):
-        await endpoint.drain(grace)
+        if endpoint.loop is loop:
+            await endpoint.drain(grace)

@@ -18,6 +18,7 @@ the app's own import-time objects out of every full collection.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import socket
 from typing import Any
@@ -59,4 +60,5 @@ def run(app: Any, **kwargs: Any) -> None:
         sock = cfg.bind_socket()
         Multiprocess(cfg, sockets=[sock]).run()
     else:
-        GatewayServer(cfg).run()
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT it captured
+            GatewayServer(cfg).run()

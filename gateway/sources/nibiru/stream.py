@@ -20,7 +20,7 @@ from typing import Any
 
 from gql import Client, GraphQLRequest
 from gql.client import AsyncClientSession
-from gql.transport.exceptions import TransportError
+from gql.transport.exceptions import TransportError, TransportQueryError, TransportServerError
 from gql.transport.websockets import WebsocketsTransport
 from websockets.exceptions import WebSocketException
 
@@ -51,11 +51,11 @@ def map_stream_error(exc: BaseException) -> GatewayError:
     """Anything a subscription can raise, as the error tree's retryable upstream errors."""
     if isinstance(exc, GatewayError):
         return exc
-    if isinstance(exc, TransportError):
-        return map_gql_error(exc)
+    if isinstance(exc, TransportQueryError | TransportServerError):
+        return map_gql_error(exc)  # Sai Keeper answered, and refused
     if isinstance(exc, TimeoutError):
         return UpstreamTimeout(SOURCE, "Sai Keeper's subscription endpoint did not answer in time")
-    return UpstreamUnavailable(SOURCE, "Sai Keeper's subscription endpoint is unreachable")
+    return UpstreamUnavailable(SOURCE, "Sai Keeper's subscription socket was closed or refused")
 
 
 STREAM_ERRORS = (GatewayError, TransportError, WebSocketException, OSError, TimeoutError)

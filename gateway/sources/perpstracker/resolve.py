@@ -6,9 +6,10 @@ computed from it. The bridges therefore re-read the trader through the JUPITER s
 code `tradeHistory` runs, with its cache, single-flight and rate limits — and send the items whose
 transaction is the fact's. The upstream may index a trade a moment after alerting it, and the
 source's cache may hold an answer from just before it (trader history: 5 s), so a signature not
-found is looked for again after 1, 2, 3 and 5 s (11 s in all, past that TTL); only then is the
-item mapped from the fact alone (`alert_mapping.map_fact`, what it lacks is in
-docs/mapping-jupiter.md).
+found is looked for again every half second for 12 s (past that TTL; a look the cache answers
+costs no upstream call); only then is the item mapped from the fact alone
+(`alert_mapping.map_fact`, what it lacks is in docs/mapping-jupiter.md). The cache therefore
+delays an alert-driven event by up to its TTL when the trader was read just before the trade.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from gateway.sources.perpstracker.alert_mapping import AlertFact, map_fact
 
 log = logging.getLogger("gateway.streams.perpstracker")
 
-RETRY_DELAYS = (1.0, 2.0, 3.0, 5.0)
+RETRY_DELAYS = (0.5,) * 24
 Items = dict[str, list[PerpTradeHistoryItem]]
 
 
