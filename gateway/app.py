@@ -19,6 +19,7 @@ from gateway.response_cache.asgi import build_response_cache
 from gateway.schema.build import schema
 from gateway.settings import Settings
 from gateway.sources.base import PerpSource
+from gateway.sources.perpstracker.webhook import webhook_receiver
 from gateway.sources.registry import build_sources, close_sources
 from gateway.streams.build import build_hub
 from gateway.streams.hub import Hub
@@ -72,6 +73,8 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     graphql = GatewayGraphQL(sources, hub)
     subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings)
     cached_graphql = build_response_cache(graphql, settings)  # queries over HTTP; sockets go direct
+    # POST /webhooks/perpstracker, only with PERPSTRACKER_WEBHOOK_SECRET (else 404): events go through the hub
+    webhooks = webhook_receiver(settings, hub.publish, sources)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -82,6 +85,8 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             await subscriptions.drain()
             await hub.stop()
             await cached_graphql.aclose()
+            if webhooks is not None:
+                await webhooks.aclose()
             await close_sources(sources)
 
     app = Starlette(
@@ -90,13 +95,15 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             WebSocketRoute("/graphql", subscriptions),
             Route("/healthz", healthz),
             readyz_route(sources, hub),
+            *([webhooks.route] if webhooks is not None else []),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.sources = sources
     app.state.hub = hub
-    app.state.publish = hub.publish  # for the webhook receiver: events go through the hub
+    app.state.publish = hub.publish
+    app.state.webhooks = webhooks
     app.state.subscriptions = subscriptions
     app.state.response_cache = cached_graphql
     return app

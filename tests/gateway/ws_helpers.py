@@ -106,10 +106,11 @@ def gateway_process(sandbox: str, **env: str) -> Iterator[tuple[str, Any]]:
 
     port = free_port()
     ws = sandbox.replace("http", "ws", 1)
-    full = dict(os.environ, GATEWAY_SANDBOX="off", GATEWAY_PORT=str(port),
-                NIBIRU_GRAPHQL_URL=f"{sandbox}/saikeeper/query", NIBIRU_WS_URL=f"{ws}/saikeeper/query", **env)
-    for name in ("PERPSTRACKER_API_KEY", "NANSEN_API_KEY"):
+    full = dict(os.environ)
+    for name in ("PERPSTRACKER_API_KEY", "NANSEN_API_KEY"):  # only venues the test configures itself
         full.pop(name, None)
+    full.update(GATEWAY_SANDBOX="off", GATEWAY_PORT=str(port),
+                NIBIRU_GRAPHQL_URL=f"{sandbox}/saikeeper/query", NIBIRU_WS_URL=f"{ws}/saikeeper/query", **env)
     proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], env=full,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -92,6 +92,10 @@ class _SaiBridge:
                 self.live = False
                 error = map_stream_error(exc)
                 log.warning("%s: Sai Keeper subscription lost (%s); resubscribing", self.topic.name, error.message)
+            except (KeyError, TypeError, ValueError) as exc:  # a payload without Sai Keeper's shape
+                self.live = False
+                log.warning("%s: Sai Keeper sent a payload the gateway cannot read (%s); resubscribing",
+                            self.topic.name, type(exc).__name__)
             if time.monotonic() - started > STABLE_AFTER:
                 self.backoff.reset()
             await asyncio.sleep(self.backoff.next())

@@ -89,8 +89,13 @@ class AlertListener:
 
     async def __anext__(self) -> list[AlertFact]:
         facts = await self.queue.get()
+        if not facts:  # the feed lost its authorisation: this wallet is no longer covered
+            raise StopAsyncIteration
         self.pending -= len(facts)
         return facts
+
+    def end(self) -> None:
+        self.queue.put_nowait([])
 
 
 class AlertFeed:
@@ -109,6 +114,7 @@ class AlertFeed:
         self._auth_known = asyncio.Event()
         self._authorized = False
         self._pong = asyncio.Event()
+        self._refused_at: float | None = None
 
     # ---- listeners ---------------------------------------------------------------------------
 
@@ -116,7 +122,9 @@ class AlertFeed:
     async def listen(self, wallet: str) -> AsyncIterator[AlertListener]:
         listener = AlertListener(self, wallet)
         self.listeners.setdefault(wallet, set()).add(listener)
-        if self._task is None or self._task.done():
+        if self._refused_recently():
+            pass  # `authorized()` answers False at once: no socket to open for this key for now
+        elif self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="perpstracker-alerts")
         try:
             yield listener
@@ -129,8 +137,13 @@ class AlertFeed:
                 await self.close()
 
     async def authorized(self) -> bool:
+        if self._refused_recently():
+            return False
         await self._auth_known.wait()
         return self._authorized
+
+    def _refused_recently(self) -> bool:
+        return self._refused_at is not None and time.monotonic() - self._refused_at < AUTH_RETRY
 
     async def close(self) -> None:
         task, self._task = self._task, None
@@ -185,14 +198,17 @@ class AlertFeed:
                 kind = msg.get("type") if msg else None
                 if kind == "auth_success":
                     self.stats.auths += 1
-                    self._authorized = True
+                    self._authorized, self._refused_at = True, None
                     self._auth_known.set()
                     return
                 if kind == "auth_error":
                     log.error("PerpsTracker refused the alert socket's key (%s); JUPITER trader streams "
                               "poll instead", str((msg or {}).get("message", ""))[:120])
-                    self._authorized = False
+                    self._authorized, self._refused_at = False, time.monotonic()
                     self._auth_known.set()
+                    for group in self.listeners.values():
+                        for listener in group:
+                            listener.end()
                     raise AuthRefused()
 
     async def _gap_fill(self) -> None:

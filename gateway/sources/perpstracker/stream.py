@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from gateway.errors import GatewayError
 from gateway.sources.base import MAX_LIMIT, HistoryQuery, Page, PerpSource
 from gateway.sources.perpstracker.alert_mapping import AlertFact
-from gateway.sources.perpstracker.alerts import AlertFeed
+from gateway.sources.perpstracker.alerts import AlertFeed, AlertListener
 from gateway.sources.perpstracker.enrol import Enroller
 from gateway.sources.perpstracker.resolve import Items, Resolver
 from gateway.streams.changes import NewItems
@@ -37,6 +37,7 @@ log = logging.getLogger("gateway.streams.perpstracker")
 TRADER_POLL_COST = 2.0  # history: one page per poll for most traders (up to five for the busiest)
 LIVE_POLL_COST = 1.0
 BORROWING_POLL_COST = 2.0  # prices + markets
+COVER_CHECK = 300.0  # seconds without an alert after which a wallet's coverage is checked again
 
 
 @dataclass
@@ -81,12 +82,27 @@ class JupiterTraderBridge:
             async with feed.listen(self.topic.key) as alerts:
                 if await alerts.ready():
                     self.mode = "alerts"
-                    async for facts in alerts:
-                        found = await self.streams.resolver.trader(self.topic.key, facts)
-                        await publish_resolved(self.topic, facts, found, publish)
+                    await self._follow(alerts, publish)
         self.mode = "polling"
         self.poller = TraderPoller(self.topic, self.streams.source, self.streams.trader_budget, TRADER_POLL_COST)
         await self.poller.run(publish)
+
+
+    async def _follow(self, alerts: AlertListener, publish: Publish) -> None:
+        """Publish each alert until the socket loses its key or the wallet its coverage (someone
+        removed it from the watchlist, or switched its alerts off): checked every COVER_CHECK s."""
+        while True:
+            try:
+                facts = await asyncio.wait_for(alerts.__anext__(), COVER_CHECK)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                if not await self._covered():
+                    log.warning("%s: wallet no longer covered by alerts; polling it", self.topic.name)
+                    return
+                continue
+            found = await self.streams.resolver.trader(self.topic.key, facts)
+            await publish_resolved(self.topic, facts, found, publish)
 
 
 class JupiterLiveBridge:
