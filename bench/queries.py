@@ -14,19 +14,17 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 
 from bench.report import machine, today, write_section
-from gateway.cli import free_port, sandbox_process
-from gateway.sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
+from gateway.cli import gateway_process, sandbox_process, upstream_env
+from gateway.settings import Settings
 
 FIELDS = ("venue rank trader label pnl roi volume winRate trades accountValue score avgLeverage liquidations "
           "openPositions unrealizedPnl")
@@ -50,38 +48,12 @@ end
 
 
 @contextmanager
-def gateway_process(sandbox: str, response_cache: str) -> Iterator[str]:
-    port = free_port()
-    env = dict(os.environ)
-    env.update(
-        GATEWAY_SANDBOX="off", GATEWAY_PORT=str(port), GATEWAY_RESPONSE_CACHE=response_cache,
-        PERPSTRACKER_API_URL=f"{sandbox}/perpstracker/api", PERPSTRACKER_API_KEY=PERPSTRACKER_KEY,
-        PERPSTRACKER_WS_URL=sandbox.replace("http", "ws") + "/perpstracker/ws/alerts",
-        NANSEN_API_URL=f"{sandbox}/nansen", NANSEN_API_KEY=NANSEN_KEY,
-        NIBIRU_GRAPHQL_URL=f"{sandbox}/saikeeper/query",
-        NIBIRU_WS_URL=sandbox.replace("http", "ws") + "/saikeeper/query",
-    )
-    env.pop("REDIS_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--workers", "1"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gateway did not start") from None
-                time.sleep(0.1)
+def gateway_for(sandbox: str, response_cache: str) -> Iterator[str]:
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(upstream_env(Settings(sandbox="off").with_sandbox(sandbox)),
+               GATEWAY_SANDBOX="off", GATEWAY_RESPONSE_CACHE=response_cache)
+    with gateway_process(env) as (base, _):
         yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def wrk(url: str, body: str, duration: int, connections: int) -> dict[str, float]:
@@ -121,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     with sandbox_process(live=False, start="now", traders=300) as sandbox:
         httpx.post(f"{sandbox}/_control/ratelimits", json={"enabled": True})
         for label, flag in MODES.items():
-            with gateway_process(sandbox, flag) as base:
+            with gateway_for(sandbox, flag) as base:
                 check = httpx.post(f"{base}/graphql", json={"query": QUERY}, timeout=30).json()
                 entries = check.get("data", {}).get("perp", {}).get("leaderboard") or []
                 if check.get("errors") or len(entries) != 100 or len(entries[0]) != 15:

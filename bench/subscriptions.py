@@ -22,7 +22,6 @@ import os
 import random
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from typing import Any
 import httpx
 
 from bench.report import machine, today, write_section
-from gateway.cli import free_port, sandbox_process
+from gateway.cli import gateway_process, sandbox_process
 from gateway.sandbox import addresses
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,37 +70,14 @@ def rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def gateway_process(sandbox: str) -> Iterator[tuple[str, int]]:
-    port = free_port()
+def gateway_for(sandbox: str) -> Iterator[tuple[str, int]]:
     ws = sandbox.replace("http", "ws", 1)
-    env = dict(os.environ, GATEWAY_SANDBOX="off", GATEWAY_PORT=str(port),
-               NIBIRU_GRAPHQL_URL=f"{sandbox}/saikeeper/query", NIBIRU_WS_URL=f"{ws}/saikeeper/query",
-               GATEWAY_WS_SEND_BUFFER="1024", GATEWAY_WS_INIT_TIMEOUT="60")
-    for name in ("REDIS_URL", "PERPSTRACKER_API_KEY", "NANSEN_API_KEY"):
-        env.pop(name, None)
-    log_path = Path(tempfile.gettempdir()) / f"bench-gateway-{port}.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--workers", "1"], env=env,
-                                stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gateway did not start (log: {log_path})") from None
-                time.sleep(0.1)
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PERPSTRACKER_API_KEY", "NANSEN_API_KEY")}
+    env.update(GATEWAY_SANDBOX="off", NIBIRU_GRAPHQL_URL=f"{sandbox}/saikeeper/query",
+               NIBIRU_WS_URL=f"{ws}/saikeeper/query", GATEWAY_WS_SEND_BUFFER="1024", GATEWAY_WS_INIT_TIMEOUT="60")
+    log_path = Path(tempfile.gettempdir()) / f"bench-gateway-{os.getpid()}.log"
+    with log_path.open("w") as log, gateway_process(env, stdout=log) as (base, proc):
         yield base, proc.pid
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class LoadGenerator:
@@ -178,7 +154,7 @@ def run_one(sandbox: str, n: int, events: int, interval: float) -> dict[str, Any
         control.post("/inject", json=body).raise_for_status()
         return sent
 
-    with gateway_process(sandbox) as (base, pid), tempfile.TemporaryDirectory() as tmp:
+    with gateway_for(sandbox) as (base, pid), tempfile.TemporaryDirectory() as tmp:
         time.sleep(1.0)
         rss_before = rss_mb(pid)
         out = f"{tmp}/times.json"

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import httpx
 
@@ -39,25 +41,67 @@ def sandbox_process(
     proc = subprocess.Popen(args)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"sandbox exited with code {proc.returncode}")
-            try:
-                if httpx.get(f"{base}/_control/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("sandbox did not start in time")
-            time.sleep(0.1)
+        wait_until_answering(f"{base}/_control/health", proc, timeout, "sandbox")
         yield base
     finally:
-        proc.terminate()
+        stop(proc, signal.SIGTERM, 10)
+
+
+def wait_until_answering(url: str, proc: subprocess.Popen[Any], timeout: float, what: str) -> None:
+    """Poll `url` until it answers 200; fail early if the child process exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode}")
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start in time")
+        time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen[Any], sig: int, timeout: float) -> None:
+    """Ask a child to stop with `sig`; kill it if it has not within `timeout` seconds."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def upstream_env(settings: Settings) -> dict[str, str]:
+    """The environment that configures a gateway process with `settings`' upstream URLs and keys."""
+    return {
+        "PERPSTRACKER_API_URL": settings.perpstracker_api_url,
+        "PERPSTRACKER_WS_URL": settings.perpstracker_ws_url,
+        "NANSEN_API_URL": settings.nansen_api_url,
+        "NIBIRU_GRAPHQL_URL": settings.nibiru_graphql_url,
+        "NIBIRU_WS_URL": settings.nibiru_ws_url,
+        "PERPSTRACKER_API_KEY": settings.perpstracker_api_key.reveal() if settings.perpstracker_api_key else "",
+        "NANSEN_API_KEY": settings.nansen_api_key.reveal() if settings.nansen_api_key else "",
+    }
+
+
+@contextlib.contextmanager
+def gateway_process(
+    env: Mapping[str, str], *, workers: int = 1, stdout: Any = subprocess.DEVNULL, timeout: float = 60.0,
+) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
+    """`gateway serve` as a child process with exactly `env` (plus a free GATEWAY_PORT); yields
+    (base URL, process) once /healthz answers, and stops it with SIGINT, as Ctrl-C would."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--workers", str(workers)],
+                            env={**env, "GATEWAY_PORT": str(port)}, stdout=stdout, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(f"{base}/healthz", proc, timeout, "gateway")
+        yield base, proc
+    finally:
+        stop(proc, signal.SIGINT, 30)
 
 
 def cmd_serve(ns: argparse.Namespace) -> int:
@@ -71,16 +115,7 @@ def cmd_serve(ns: argparse.Namespace) -> int:
             base = stack.enter_context(sandbox_process(settings.sandbox_port, live=True))
             sb = settings.with_sandbox(base)
             # Workers read their settings from the environment: point them at the sandbox.
-            os.environ.update({
-                "GATEWAY_SANDBOX": "off",
-                "PERPSTRACKER_API_URL": sb.perpstracker_api_url,
-                "PERPSTRACKER_WS_URL": sb.perpstracker_ws_url,
-                "NANSEN_API_URL": sb.nansen_api_url,
-                "NIBIRU_GRAPHQL_URL": sb.nibiru_graphql_url,
-                "NIBIRU_WS_URL": sb.nibiru_ws_url,
-                "PERPSTRACKER_API_KEY": sb.perpstracker_api_key.reveal() if sb.perpstracker_api_key else "",
-                "NANSEN_API_KEY": sb.nansen_api_key.reveal() if sb.nansen_api_key else "",
-            })
+            os.environ.update({"GATEWAY_SANDBOX": "off", **upstream_env(sb)})
             print(f"sandbox upstreams at {base} (GATEWAY_SANDBOX=auto and no upstream configured)",
                   file=sys.stderr)
         print(f"gateway at http://{host}:{port}/graphql", file=sys.stderr)

@@ -9,16 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from gateway.cli import free_port
+from gateway.cli import gateway_process as serve_process
+from gateway.cli import upstream_env
 from gateway.settings import Settings
 
 pytestmark = pytest.mark.redis
@@ -26,39 +24,11 @@ pytestmark = pytest.mark.redis
 
 @contextlib.contextmanager
 def gateway_process(sandbox: str, redis_url: str) -> Iterator[str]:
-    settings = Settings(sandbox="off").with_sandbox(sandbox)
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "PERPSTRACKER_", "NANSEN_", "NIBIRU_"))}
-    env.update(
-        GATEWAY_SANDBOX="off", GATEWAY_PORT=str(port), REDIS_URL=redis_url,
-        PERPSTRACKER_API_URL=settings.perpstracker_api_url, PERPSTRACKER_WS_URL=settings.perpstracker_ws_url,
-        PERPSTRACKER_API_KEY=settings.perpstracker_api_key.reveal() if settings.perpstracker_api_key else "",
-        NANSEN_API_URL=settings.nansen_api_url,
-        NANSEN_API_KEY=settings.nansen_api_key.reveal() if settings.nansen_api_key else "",
-        NIBIRU_GRAPHQL_URL=settings.nibiru_graphql_url, NIBIRU_WS_URL=settings.nibiru_ws_url,
-    )
-    proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--workers", "1"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gateway did not start")
-            time.sleep(0.1)
+    env.update(upstream_env(Settings(sandbox="off").with_sandbox(sandbox)), GATEWAY_SANDBOX="off",
+               REDIS_URL=redis_url)
+    with serve_process(env) as (base, _):
         yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 async def test_the_second_process_answers_from_the_shared_cache(

@@ -96,41 +96,14 @@ async def closed_with(ws: ClientConnection, within: float = 10.0) -> int | None:
 def gateway_process(sandbox: str, **env: str) -> Iterator[tuple[str, Any]]:
     """`gateway serve` as a child process pointed at a sandbox; yields (ws URL, Popen)."""
     import os
-    import subprocess
-    import sys
-    import time
 
-    import httpx
+    from gateway.cli import gateway_process as serve_process
 
-    from gateway.cli import free_port
-
-    port = free_port()
     ws = sandbox.replace("http", "ws", 1)
     full = dict(os.environ)
     for name in ("PERPSTRACKER_API_KEY", "NANSEN_API_KEY"):  # only venues the test configures itself
         full.pop(name, None)
-    full.update(GATEWAY_SANDBOX="off", GATEWAY_PORT=str(port),
-                NIBIRU_GRAPHQL_URL=f"{sandbox}/saikeeper/query", NIBIRU_WS_URL=f"{ws}/saikeeper/query", **env)
-    proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], env=full,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gateway process did not start")
-            time.sleep(0.1)
+    full.update(GATEWAY_SANDBOX="off", NIBIRU_GRAPHQL_URL=f"{sandbox}/saikeeper/query",
+                NIBIRU_WS_URL=f"{ws}/saikeeper/query", **env)
+    with serve_process(full) as (base, proc):
         yield base.replace("http", "ws", 1) + "/graphql", proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
