@@ -29,6 +29,9 @@ class OperationStats:
         self.min_ttl = ttl if self.min_ttl is None else min(self.min_ttl, ttl)
 
     def served_stale(self, source: str, age: float) -> None:
+        from gateway import metrics
+
+        metrics.inc("gateway_stale_answers_total", source=source)
         self.stale.append(StaleNote(source, round(age, 3)))
         self.uncacheable = True
 

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 import httpx
 
+from gateway import metrics
 from gateway.errors import UpstreamUnavailable
 from gateway.policy import operation
-from gateway.policy.breaker import CircuitBreaker
+from gateway.policy.breaker import CircuitBreaker, State
 from gateway.policy.endpoints import Classifier, Endpoint, with_ttl
 from gateway.policy.keys import cache_key, credential_digest
 from gateway.policy.ratelimit import RateLimiter
@@ -137,7 +138,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                     answer = await self._attempt(request, deadline)
                 except httpx.TransportError as exc:
                     failure, judged = exc, True
-                    self.up.breaker.failure()
+                    self._failed()
                 finally:
                     await slot.release()
                 if answer is not None:
@@ -161,9 +162,15 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             assert answer is not None
             return answer
 
+    def _failed(self) -> None:
+        was_open = self.up.breaker.state is State.OPEN
+        self.up.breaker.failure()
+        if not was_open and self.up.breaker.state is State.OPEN:
+            metrics.inc("gateway_circuit_opened_total", source=self.up.source)
+
     def _judge(self, status: int) -> None:
         if status >= 500:
-            self.up.breaker.failure()
+            self._failed()
         elif status == 429:
             self.up.breaker.neutral()
         else:
@@ -175,6 +182,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         if remaining <= 0:
             raise httpx.ReadTimeout("the upstream deadline passed", request=request)
         operation.current().upstream_calls += 1
+        source = self.up.source
         try:
             async with asyncio.timeout(remaining):
                 response = await self.inner.handle_async_request(request)
@@ -183,7 +191,12 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 finally:
                     await response.aclose()
         except TimeoutError as exc:
+            metrics.inc("gateway_upstream_requests_total", source=source, outcome="timeout")
             raise httpx.ReadTimeout("the upstream did not answer before the deadline", request=request) from exc
+        except httpx.TransportError:
+            metrics.inc("gateway_upstream_requests_total", source=source, outcome="unreachable")
+            raise
+        metrics.inc("gateway_upstream_requests_total", source=source, outcome=f"{response.status_code // 100}xx")
         return Answer.of(response, body)
 
     async def aclose(self) -> None:

@@ -1,0 +1,56 @@
+"""Process metrics in Prometheus' text format (`GET /metrics`), with no client library.
+
+Counters are incremented where things happen (upstream attempts, stale answers, circuits
+opening); gauges and the cache's and hub's own counters are read when scraped. Labels carry only
+fixed vocabularies (source, endpoint name, outcome): never a trader address, URL or key.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+_counters: defaultdict[tuple[str, tuple[tuple[str, str], ...]], float] = defaultdict(float)
+
+HELP = {
+    "gateway_upstream_requests_total": "Requests sent to an upstream (each retry counts), by outcome.",
+    "gateway_stale_answers_total": "Upstream answers served from cache past their TTL because the upstream failed.",
+    "gateway_circuit_opened_total": "Times an upstream's circuit breaker opened.",
+    "gateway_response_cache_total": "GraphQL query requests by response-cache result.",
+    "gateway_graphql_executions_total": "GraphQL query operations executed (not answered from cache).",
+    "gateway_stream_topics": "Upstream stream topics with subscribers on this replica.",
+    "gateway_stream_subscribers": "Hub subscribers on this replica.",
+    "gateway_stream_events_total": "Hub counters (events, published, duplicates_dropped, slow_subscribers_dropped, ...).",
+}
+TYPES = {name: "gauge" if name in ("gateway_stream_topics", "gateway_stream_subscribers") else "counter"
+         for name in HELP}
+
+Sample = tuple[str, dict[str, str], float]
+
+
+def inc(name: str, value: float = 1.0, **labels: str) -> None:
+    _counters[(name, tuple(sorted(labels.items())))] += value
+
+
+def counters() -> Iterable[Sample]:
+    for (name, labels), value in sorted(_counters.items()):
+        yield name, dict(labels), value
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def render(samples: Iterable[Sample]) -> str:
+    """Samples grouped by name, each group with its HELP and TYPE lines."""
+    by_name: dict[str, list[tuple[dict[str, str], float]]] = {}
+    for name, labels, value in samples:
+        by_name.setdefault(name, []).append((labels, value))
+    lines: list[str] = []
+    for name in sorted(by_name):
+        lines.append(f"# HELP {name} {HELP.get(name, name)}")
+        lines.append(f"# TYPE {name} {TYPES.get(name, 'untyped')}")
+        for labels, value in by_name[name]:
+            text = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+            lines.append(f"{name}{{{text}}} {value:g}" if text else f"{name} {value:g}")
+    return "\n".join(lines) + "\n"
