@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from gateway.sandbox import addresses
@@ -195,9 +195,6 @@ class Market:
             p for p in self.positions
             if p.venue == venue and p.trader == trader and (p.is_open or not open_only)
         ]
-
-    def trader_events(self, venue: str, trader: str | None = None) -> list[TradeEvent]:
-        return [e for e in self.events if e.venue == venue and (trader is None or e.trader == trader)]
 
     def account_value(self, venue: str, trader: str) -> float:
         t = self.traders[venue][trader]
@@ -541,9 +538,6 @@ class Market:
         """Call `listener` for every future event; returns the unsubscribe function."""
         self.listeners.append(listener)
         return lambda: self.listeners.remove(listener) if listener in self.listeners else None
-
-    def events_since(self, ts_ms: int, venue: str | None = None) -> Iterable[TradeEvent]:
-        return (e for e in self.events if e.ts_ms >= ts_ms and (venue is None or e.venue == venue))
 
 
 _ACTIONS_PER_HOUR = {NIBIRU: 20.0, JUPITER: 40.0, HYPERLIQUID: 40.0}

@@ -16,8 +16,6 @@ VENUES = (NIBIRU, JUPITER, HYPERLIQUID)
 DEFAULT_START = datetime(2025, 12, 16, 12, 0, tzinfo=UTC)
 
 ACTIONS = ("open", "increase", "reduce", "close", "liquidation", "set_tp", "set_sl")
-# How a closing event came about (Sai distinguishes these; others only see "close").
-CLOSE_REASONS = ("user", "tp", "sl")
 
 LIQUIDATION_LOSS = 0.9  # a position is liquidated when losses reach 90% of its collateral
 

@@ -7,7 +7,6 @@ fault injection, so a simulator only speaks its wire format.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,7 +96,3 @@ class SandboxState:
     def subscribe(self, listener: Callable[[TradeEvent], None]) -> None:
         """Attach a trade listener that survives `reset`."""
         self.market.subscribe(listener)
-
-
-def now_s() -> float:
-    return time.time()
