@@ -62,7 +62,9 @@ class Instrument:
         return hist[lo][1]
 
 
-@dataclass
+# eq=False: a position is an entity (unique key), compared by identity; removing it from the open
+# list must remove this object, and must not compare every field of every open position.
+@dataclass(eq=False)
 class Position:
     """A position's life: open to close. `index` is the per-trader integer id (Sai's trade id)."""
 
