@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -65,27 +65,6 @@ def default_bridges(settings: Settings, sources: dict[Venue, PerpSource | None])
     return factory
 
 
-def metrics_route(hub: Hub, response_cache: Any) -> Route:
-    """Prometheus text: counters kept in gateway.metrics plus the cache's and hub's own, read now."""
-
-    async def handler(request: Request) -> Response:
-        samples: list[metrics.Sample] = list(metrics.counters())
-        stats = getattr(response_cache, "stats", None)
-        if stats is not None:
-            for result in ("hits", "misses", "bypasses"):
-                samples.append(("gateway_response_cache_total", {"result": result}, getattr(stats, result)))
-            samples.append(("gateway_graphql_executions_total", {}, stats.executions))
-        hub_stats = hub.stats()
-        topics = hub_stats["topics"]
-        samples.append(("gateway_stream_topics", {}, len(topics)))
-        samples.append(("gateway_stream_subscribers", {}, sum(t["subscribers"] for t in topics.values())))
-        for name, value in sorted(hub_stats["counters"].items()):
-            samples.append(("gateway_stream_events_total", {"counter": name}, value))
-        return PlainTextResponse(metrics.render(samples), media_type="text/plain; version=0.0.4")
-
-    return Route("/metrics", handler)
-
-
 def create_app(settings: Settings | None = None, bridges: BridgeFactory | None = None) -> Starlette:
     """The gateway; `bridges` replaces the upstream stream factory (tests use in-process bridges)."""
     settings = settings or Settings.from_env()
@@ -116,7 +95,7 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             WebSocketRoute("/graphql", subscriptions),
             Route("/healthz", healthz),
             readyz_route(sources, hub),
-            metrics_route(hub, cached_graphql),
+            metrics.route(hub, cached_graphql),
             *([webhooks.route] if webhooks is not None else []),
         ],
         lifespan=lifespan,

@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+if TYPE_CHECKING:  # at run time the hub imports this module's users; only the type is needed here
+    from gateway.streams.hub import Hub
 
 _counters: defaultdict[tuple[str, tuple[tuple[str, str], ...]], float] = defaultdict(float)
 
@@ -54,3 +62,24 @@ def render(samples: Iterable[Sample]) -> str:
             text = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
             lines.append(f"{name}{{{text}}} {value:g}" if text else f"{name} {value:g}")
     return "\n".join(lines) + "\n"
+
+
+def route(hub: Hub, response_cache: object) -> Route:
+    """`GET /metrics`: the counters above plus the response cache's and the hub's own, read now."""
+
+    async def handler(request: Request) -> Response:
+        samples: list[Sample] = list(counters())
+        stats = getattr(response_cache, "stats", None)
+        if stats is not None:
+            for result in ("hits", "misses", "bypasses"):
+                samples.append(("gateway_response_cache_total", {"result": result}, getattr(stats, result)))
+            samples.append(("gateway_graphql_executions_total", {}, stats.executions))
+        hub_stats = hub.stats()
+        topics = hub_stats["topics"]
+        samples.append(("gateway_stream_topics", {}, len(topics)))
+        samples.append(("gateway_stream_subscribers", {}, sum(t["subscribers"] for t in topics.values())))
+        for name, value in sorted(hub_stats["counters"].items()):
+            samples.append(("gateway_stream_events_total", {"counter": name}, value))
+        return PlainTextResponse(render(samples), media_type="text/plain; version=0.0.4")
+
+    return Route("/metrics", handler)
