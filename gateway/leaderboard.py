@@ -14,7 +14,7 @@ from gateway.context import GatewayContext, PartialError
 from gateway.errors import BadUserInput, GatewayError, SourceNotConfigured
 from gateway.schema.inputs import PerpLeaderboardFilter, PerpLeaderboardOrder, PerpTimeframe
 from gateway.schema.types import PerpLeaderboardEntry
-from gateway.sources.base import MAX_LIMIT, LeaderboardQuery
+from gateway.sources.base import DEFAULT_LIMIT, LeaderboardQuery, Page
 from gateway.venues import SOURCE_OF, Venue
 
 LEADERBOARD_VENUES = [Venue.JUPITER, Venue.HYPERLIQUID]
@@ -64,10 +64,9 @@ async def leaderboard(
     order_by: PerpLeaderboardOrder | None, order_desc: bool | None, path: list[str | int],
     today: datetime.date,
 ) -> list[PerpLeaderboardEntry]:
-    limit = 100 if limit is None else limit
-    offset = offset or 0
-    if not 0 <= limit <= MAX_LIMIT or offset < 0:
-        raise BadUserInput(f"limit must be 0..{MAX_LIMIT} and offset >= 0")
+    checked = Page.of(limit, offset)
+    limit = DEFAULT_LIMIT if checked.limit is None else checked.limit
+    offset = checked.offset or 0
     days, start, end = window(where, today)
     token = where.token.strip() if where.token else None  # Hyperliquid coins are case-sensitive (kPEPE)
     if where.venue is not None:

@@ -31,18 +31,10 @@ from gateway.schema.types import (
     PerpTrade,
     PerpTradeHistoryItem,
 )
-from gateway.sources.base import MAX_LIMIT, BorrowingsQuery, HistoryQuery, Page, TradesQuery
+from gateway.sources.base import BorrowingsQuery, HistoryQuery, Page, TradesQuery
 from gateway.venues import Venue, normalize_address, resolve_venue
 
 GatewayInfo = Info[GatewayContext, None]
-
-
-def page(limit: int | None, offset: int | None, desc: bool | None, order_by: object | None) -> Page:
-    if limit is not None and not 0 <= limit <= MAX_LIMIT:
-        raise BadUserInput(f"limit must be between 0 and {MAX_LIMIT}")
-    if offset is not None and offset < 0:
-        raise BadUserInput("offset must not be negative")
-    return Page(limit=limit, offset=offset, desc=desc, order_by=getattr(order_by, "value", None))
 
 
 def path_of(info: GatewayInfo) -> list[str | int]:
@@ -64,7 +56,7 @@ class PerpQuery:
         v = resolve_venue(where.trader, where.venue)
         q = TradesQuery(trader=normalize_address(where.trader, v), is_open=where.isOpen,
                         market_id=where.perpMarketId, collateral_id=where.perpCollateralId,
-                        page=page(limit, offset, order_desc, order_by))
+                        page=Page.of(limit, offset, order_desc, order_by))
         return await loaders.load_trades(info.context.source(v), q)
 
     @strawberry.field(description="Trade events; without a trader, NIBIRU's events of every trader.")
@@ -79,7 +71,7 @@ class PerpQuery:
         q = HistoryQuery(
             trader=normalize_address(trader, v) if trader else None,
             change_types=tuple(where.tradeChangeType) if where and where.tradeChangeType else None,
-            page=page(limit, offset, order_desc, order_by),
+            page=Page.of(limit, offset, order_desc, order_by),
         )
         return await loaders.load_trade_history(info.context.source(v), q)
 
@@ -97,7 +89,7 @@ class PerpQuery:
         v = (where.venue if where else None) or Venue.NIBIRU
         q = BorrowingsQuery(market_id=where.marketId if where else None,
                             collateral_id=where.collateralId if where else None,
-                            page=page(limit, offset, order_desc, order_by))
+                            page=Page.of(limit, offset, order_desc, order_by))
         return await info.context.source(v).borrowings(q)
 
     @strawberry.field(description="Top traders by venue. Without a venue: every configured venue with a "

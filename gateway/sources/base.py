@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from gateway.errors import BadUserInput
 from gateway.schema.types import (
     PerpBorrowing,
     PerpBorrowingShortInfo,
@@ -36,6 +37,16 @@ class Page:
     offset: int | None = None
     desc: bool | None = None
     order_by: str | None = None  # the caller's order enum value, passed on where an upstream takes it
+
+    @classmethod
+    def of(cls, limit: int | None, offset: int | None, desc: bool | None = None,
+           order_by: object | None = None) -> Page:
+        """The caller's paging, checked: limit 0..MAX_LIMIT, offset not negative."""
+        if limit is not None and not 0 <= limit <= MAX_LIMIT:
+            raise BadUserInput(f"limit must be between 0 and {MAX_LIMIT}")
+        if offset is not None and offset < 0:
+            raise BadUserInput("offset must not be negative")
+        return cls(limit=limit, offset=offset, desc=desc, order_by=getattr(order_by, "value", None))
 
     def apply(self, items: Sequence[T]) -> list[T]:
         """Local paging for upstreams that cannot page the way Sai Keeper does."""

@@ -110,3 +110,9 @@ async def test_a_slow_upstream_times_out_with_its_source(
     await live_control.post("/faults", json={"upstream": upstream, "mode": "slow", "delay": 2.5})
     body = await gql_post(impatient_gateway, query)
     assert [e["extensions"] for e in body["errors"]] == [{"code": "UPSTREAM_TIMEOUT", "source": source}]
+
+
+async def test_leaderboard_paging_is_checked_like_every_list(gateway: httpx.AsyncClient) -> None:
+    for args in ("limit: -1", "limit: 5000", "offset: -2"):
+        body = await gql_post(gateway, f"{{ perp {{ leaderboard(where: {{timeframe: DAY}}, {args}) {{ rank }} }} }}")
+        assert codes(body) == ["BAD_USER_INPUT"], args
