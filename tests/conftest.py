@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -21,10 +22,8 @@ def sandbox_url() -> Iterator[str]:
 @pytest.fixture
 async def control(sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """Client for /_control; clears faults and re-enables rate limits after each test."""
-    async with httpx.AsyncClient(base_url=f"{sandbox_url}/_control", timeout=30) as client:
+    async with _control_client(sandbox_url) as client:
         yield client
-        await client.delete("/faults")
-        await client.post("/ratelimits", json={"enabled": True})
 
 
 @pytest.fixture
@@ -77,8 +76,15 @@ async def gateway(gateway_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def live_control(live_sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """Control client for the gateway tests' sandbox; clears faults afterwards."""
-    async with httpx.AsyncClient(base_url=f"{live_sandbox_url}/_control", timeout=30) as client:
+    """Control client for the gateway tests' sandbox; clears faults and re-enables limits afterwards."""
+    async with _control_client(live_sandbox_url) as client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def _control_client(sandbox: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A sandbox's /_control, left as found: no faults, rate limits on."""
+    async with httpx.AsyncClient(base_url=f"{sandbox}/_control", timeout=30) as client:
         yield client
         await client.delete("/faults")
         await client.post("/ratelimits", json={"enabled": True})
