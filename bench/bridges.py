@@ -25,12 +25,13 @@ import httpx
 
 from bench.report import machine, today, write_section
 from gateway.cli import sandbox_process
-from gateway.sandbox import addresses
 from gateway.settings import Settings
 from gateway.sources.registry import build_sources, close_sources
 from gateway.streams.bridges import build_bridge_factory
 from gateway.streams.types import StreamEvent, Topic
 from gateway.venues import Venue
+from sandbox import addresses
+from sandbox.state import KEYS as SANDBOX_KEYS
 
 WAIT = 60.0
 CASES: list[tuple[str, Venue, str, str]] = [  # label, venue, kind, what carries it
@@ -42,7 +43,7 @@ CASES: list[tuple[str, Venue, str, str]] = [  # label, venue, kind, what carries
     ("HYPERLIQUID live", Venue.HYPERLIQUID, "live", "tgm/perp-trades poll"),
 ]
 SYMBOL = {Venue.NIBIRU: "ETH", Venue.JUPITER: "SOL", Venue.HYPERLIQUID: "BTC"}
-UPSTREAM = {Venue.NIBIRU: "saikeeper", Venue.JUPITER: "perpstracker"}
+UPSTREAM = {Venue.NIBIRU: "nibiru", Venue.JUPITER: "perpstracker"}
 
 
 def trader(venue: Venue) -> str:
@@ -126,7 +127,7 @@ def row(label: str, how: str, values: list[float]) -> str:
 async def run(events: int) -> str:
     lines = ["| stream | carried by | events | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|---|"]
     with sandbox_process(live=False, start="now") as base:
-        settings = Settings(sandbox="off").with_sandbox(base)
+        settings = Settings(sandbox="off").with_sandbox(base, SANDBOX_KEYS)
         async with httpx.AsyncClient(base_url=f"{base}/_control", timeout=30) as control:
             await control.post("/ratelimits", json={"enabled": False})
             for label, venue, kind, how in CASES:

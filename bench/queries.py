@@ -25,6 +25,7 @@ import httpx
 from bench.report import machine, today, write_section
 from gateway.cli import gateway_process, sandbox_process, upstream_env
 from gateway.settings import Settings
+from sandbox.state import KEYS as SANDBOX_KEYS
 
 FIELDS = ("venue rank trader label pnl roi volume winRate trades accountValue score avgLeverage liquidations "
           "openPositions unrealizedPnl")
@@ -50,7 +51,7 @@ end
 @contextmanager
 def gateway_for(sandbox: str, response_cache: str) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env.update(upstream_env(Settings(sandbox="off").with_sandbox(sandbox)),
+    env.update(upstream_env(Settings(sandbox="off").with_sandbox(sandbox, SANDBOX_KEYS)),
                GATEWAY_SANDBOX="off", GATEWAY_RESPONSE_CACHE=response_cache)
     with gateway_process(env) as (base, _):
         yield base

@@ -37,7 +37,7 @@ import httpx
 
 from bench.report import machine, today, write_section
 from gateway.cli import gateway_process, sandbox_process
-from gateway.sandbox import addresses
+from sandbox import addresses
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY = ("subscription($t: String!) { perpTradeHistory(where: {trader: $t}) "
@@ -73,8 +73,8 @@ def rss_mb(pid: int) -> float:
 def gateway_for(sandbox: str) -> Iterator[tuple[str, int]]:
     ws = sandbox.replace("http", "ws", 1)
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PERPSTRACKER_API_KEY", "NANSEN_API_KEY")}
-    env.update(GATEWAY_SANDBOX="off", NIBIRU_GRAPHQL_URL=f"{sandbox}/saikeeper/query",
-               NIBIRU_WS_URL=f"{ws}/saikeeper/query", GATEWAY_WS_SEND_BUFFER="1024", GATEWAY_WS_INIT_TIMEOUT="60")
+    env.update(GATEWAY_SANDBOX="off", NIBIRU_GRAPHQL_URL=f"{sandbox}/nibiru/query",
+               NIBIRU_WS_URL=f"{ws}/nibiru/query", GATEWAY_WS_SEND_BUFFER="1024", GATEWAY_WS_INIT_TIMEOUT="60")
     log_path = Path(tempfile.gettempdir()) / f"bench-gateway-{os.getpid()}.log"
     with log_path.open("w") as log, gateway_process(env, stdout=log) as (base, proc):
         yield base, proc.pid

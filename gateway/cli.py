@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -27,18 +28,21 @@ def free_port(host: str = "127.0.0.1") -> int:
 @contextlib.contextmanager
 def sandbox_process(
     port: int = 0, *, live: bool = True, seed: int = 7, start: str | None = None, traders: int | None = None,
-    timeout: float = 30.0,
+    timeout: float = 30.0, keys: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
-    """Run `gateway sandbox` as a child process; yields its base URL once it answers."""
+    """Run the sandbox as a child process; yields its base URL once it answers.
+
+    `keys` ({"perpstracker": ..., "nansen": ...}) replace the sandbox's demo API keys."""
     port = port or free_port()
-    args = [sys.executable, "-m", "gateway", "sandbox", "--port", str(port), "--seed", str(seed)]
+    args = [sys.executable, "-m", "sandbox", "--port", str(port), "--seed", str(seed)]
     if not live:
         args.append("--no-live")
     if start:
         args += ["--start", start]
     if traders:
         args += ["--traders", str(traders)]
-    proc = subprocess.Popen(args)
+    env = {**os.environ, **{f"SANDBOX_{name.upper()}_KEY": key for name, key in (keys or {}).items()}}
+    proc = subprocess.Popen(args, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_answering(f"{base}/_control/health", proc, timeout, "sandbox")
@@ -112,8 +116,9 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     port = ns.port or settings.port
     with contextlib.ExitStack() as stack:
         if settings.use_sandbox:
-            base = stack.enter_context(sandbox_process(settings.sandbox_port, live=True))
-            sb = settings.with_sandbox(base)
+            keys = {name: secrets.token_urlsafe(24) for name in ("perpstracker", "nansen")}
+            base = stack.enter_context(sandbox_process(settings.sandbox_port, live=True, keys=keys))
+            sb = settings.with_sandbox(base, keys)
             # Workers read their settings from the environment: point them at the sandbox.
             os.environ.update({"GATEWAY_SANDBOX": "off", **upstream_env(sb)})
             print(f"sandbox upstreams at {base} (GATEWAY_SANDBOX=auto and no upstream configured)",
@@ -125,26 +130,8 @@ def cmd_serve(ns: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(ns: argparse.Namespace) -> int:
-    import uvicorn
-
-    from gateway.sandbox.server import create_sandbox_app
-    from gateway.sandbox.state import SandboxState
-
-    live = not ns.no_live
-    from datetime import UTC, datetime
-
-    now = datetime.now(UTC).replace(microsecond=0)
-    if ns.start == "now" or (ns.start is None and live):
-        start: datetime | None = now
-    elif ns.start:
-        start = datetime.fromisoformat(ns.start)
-    else:
-        start = None  # the fixed default start, for reproducible tests
-    state = SandboxState.create(seed=ns.seed, start=start, traders_per_venue=ns.traders)
-    app = create_sandbox_app(state, live=live)
-    print(f"sandbox at http://{ns.host}:{ns.port} (seed {ns.seed}, live={live})", file=sys.stderr)
-    uvicorn.run(app, host=ns.host, port=ns.port, log_level="warning", ws="websockets-sansio")
-    return 0
+    """The sandbox is its own program (package `sandbox`); the gateway only runs it."""
+    return subprocess.call([sys.executable, "-m", "sandbox", *ns.args])
 
 
 def cmd_schema(ns: argparse.Namespace) -> int:
@@ -163,13 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
     sandbox = sub.add_parser("sandbox", help="serve the three simulated upstreams alone")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8001)
-    sandbox.add_argument("--seed", type=int, default=7)
-    sandbox.add_argument("--no-live", action="store_true", help="do not follow the wall clock")
-    sandbox.add_argument("--traders", type=int, default=40, help="traders per venue (default 40)")
-    sandbox.add_argument("--start", help="simulated 'now' after the warm-up: ISO date-time or 'now' "
-                         "(default: now when live, else 2025-12-16T12:00Z)")
+    sandbox.add_argument("args", nargs=argparse.REMAINDER, help="passed to `python -m sandbox` (see its --help)")
     sandbox.set_defaults(func=cmd_sandbox)
     schema = sub.add_parser("schema", help="print the GraphQL SDL")
     schema.set_defaults(func=cmd_schema)

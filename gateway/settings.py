@@ -226,18 +226,17 @@ class Settings:
             return False
         return not self.explicit
 
-    def with_sandbox(self, base_url: str) -> Settings:
-        """Settings pointing every upstream at a sandbox served at `base_url` (http://host:port)."""
-        from gateway.sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
-
+    def with_sandbox(self, base_url: str, keys: Mapping[str, str]) -> Settings:
+        """Settings pointing every upstream at a sandbox served at `base_url` (http://host:port),
+        with the API `keys` it accepts ({"perpstracker": ..., "nansen": ...})."""
         ws = "ws" + base_url[len("http"):]
         return replace(
             self,
             perpstracker_api_url=f"{base_url}/perpstracker/api",
-            perpstracker_api_key=Secret(PERPSTRACKER_KEY),
+            perpstracker_api_key=Secret(keys["perpstracker"]),
             perpstracker_ws_url=f"{ws}/perpstracker/ws/alerts",
             nansen_api_url=f"{base_url}/nansen",
-            nansen_api_key=Secret(NANSEN_KEY),
-            nibiru_graphql_url=f"{base_url}/saikeeper/query",
-            nibiru_ws_url=f"{ws}/saikeeper/query",
+            nansen_api_key=Secret(keys["nansen"]),
+            nibiru_graphql_url=f"{base_url}/nibiru/query",
+            nibiru_ws_url=f"{ws}/nibiru/query",
         )

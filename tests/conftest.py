@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from gateway.cli import sandbox_process
-from gateway.sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
+from sandbox.state import KEYS as SANDBOX_KEYS
+from sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +64,7 @@ def gateway_url(live_sandbox_url: str) -> Iterator[str]:
     from tests.upstream_settings import without_policies
 
     # shared by every test of the session: the upstream policies must not carry memory between tests
-    settings = without_policies(Settings(sandbox="off").with_sandbox(live_sandbox_url))
+    settings = without_policies(Settings(sandbox="off").with_sandbox(live_sandbox_url, SANDBOX_KEYS))
     with serve(create_app(settings)) as base:
         yield base
 

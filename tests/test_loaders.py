@@ -13,13 +13,13 @@ from graphql import parse, validate
 
 from gateway import loaders
 from gateway.errors import GatewayError, UpstreamUnavailable
-from gateway.sandbox.saikeeper.schema import sai_schema
 from gateway.schema.inputs import PerpTimeframe
 from gateway.schema.stats import PerpTraderStats
 from gateway.sources.base import HistoryQuery, TradesQuery
 from gateway.sources.nibiru import queries
 from gateway.sources.perpstracker.trader_stats import plan, unranked
 from gateway.venues import Venue
+from sandbox.nibiru.schema import sai_schema
 
 
 class Batching:

@@ -11,7 +11,7 @@ import time
 import httpx
 
 from gateway.cli import free_port
-from gateway.sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
+from sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
 from tests.upstream_settings import without_policies_env
 
 QUERIES = [
@@ -33,7 +33,7 @@ def test_keys_never_reach_responses_or_logs(sandbox_url: str) -> None:
         GATEWAY_SANDBOX="off", GATEWAY_PORT=str(port),
         PERPSTRACKER_API_URL=f"{sandbox_url}/perpstracker/api", PERPSTRACKER_API_KEY=PERPSTRACKER_KEY,
         NANSEN_API_URL=f"{sandbox_url}/nansen", NANSEN_API_KEY=NANSEN_KEY,
-        NIBIRU_GRAPHQL_URL=f"{sandbox_url}/saikeeper/query",
+        NIBIRU_GRAPHQL_URL=f"{sandbox_url}/nibiru/query",
     )
     env.update(without_policies_env())  # each fault round must reach the upstream, not a cached answer
     proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], env=env, stdout=subprocess.PIPE,
@@ -52,7 +52,7 @@ def test_keys_never_reach_responses_or_logs(sandbox_url: str) -> None:
                 time.sleep(0.2)
         with httpx.Client(base_url=base, timeout=30) as client:
             for mode in (None, "error", "down"):
-                for upstream in ("perpstracker", "nansen", "saikeeper"):
+                for upstream in ("perpstracker", "nansen", "nibiru"):
                     if mode:
                         control.post("/faults", json={"upstream": upstream, "mode": mode, "status": 401})
                 for q in QUERIES:

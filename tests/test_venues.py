@@ -7,8 +7,8 @@ import random
 import pytest
 
 from gateway.errors import BadUserInput
-from gateway.sandbox import addresses
 from gateway.venues import Venue, normalize_address, resolve_venue, venue_of_address
+from sandbox import addresses
 
 RNG = random.Random(99)
 NIBI = addresses.nibiru_address(RNG)

@@ -3,7 +3,7 @@
     policy = UpstreamPolicy(settings)
     PerpsTrackerClient(..., transport=policy.transport("perpstracker"))
     NansenClient(..., transport=policy.transport("nansen"))
-    SaiKeeperClient(..., transport=policy.transport("nibiru"))   # via gql's HTTPXAsyncTransport kwargs
+    NibiruClient(..., transport=policy.transport("nibiru"))   # via gql's HTTPXAsyncTransport kwargs
 
 Each upstream gets its endpoint table, its base path (tables match below it), its rate-limit
 buckets (the documented numbers unless settings override them) and its own circuit breaker; all
@@ -27,9 +27,9 @@ from gateway.policy.tables import (
     NANSEN,
     NANSEN_BUCKET,
     NANSEN_LIMITS,
+    NIBIRU_TABLE,
     PERPSTRACKER,
     PERPSTRACKER_LIMITS,
-    SAIKEEPER,
 )
 from gateway.policy.transport import PolicyTransport, Upstream
 from gateway.policy.windowlog import Window
@@ -74,7 +74,7 @@ class UpstreamPolicy:
         elif source == "nansen":
             label, url, table, limits = "nansen", s.nansen_api_url, NANSEN, self.nansen_limits
         elif source == "nibiru":
-            label, url, table, limits = "Sai Keeper", s.nibiru_graphql_url, SAIKEEPER, {}
+            label, url, table, limits = "Sai Keeper", s.nibiru_graphql_url, NIBIRU_TABLE, {}
         else:
             raise ValueError(f"no upstream policy for {source!r}; one of {SOURCES}")
         return Upstream(

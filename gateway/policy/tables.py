@@ -150,7 +150,7 @@ NANSEN = RestTable([
 # No documented limits: no bucket. Operation names are those of gateway/sources/nibiru/queries.py;
 # a batched document named with one of them as prefix (GatewayTradesBatch) counts as that one.
 
-SAIKEEPER = GraphQLTable({
+NIBIRU_TABLE = GraphQLTable({
     "GatewayTrades": Endpoint("nibiru.trades", 3),
     "GatewayTrade": Endpoint("nibiru.trade", 3),
     "GatewayTradeHistory": Endpoint("nibiru.trade_history", 5),
@@ -162,6 +162,6 @@ SAIKEEPER = GraphQLTable({
 def endpoint_names() -> list[str]:
     """Every endpoint name of the three tables (for `GATEWAY_CACHE_TTLS` and the operator docs)."""
     names = [r.endpoint.name for t in (PERPSTRACKER, NANSEN) for r in t.routes]
-    names += [e.name for e in SAIKEEPER.operations.values()]
-    names += [PERPSTRACKER.fallback.name, NANSEN.fallback.name, SAIKEEPER.fallback.name]
+    names += [e.name for e in NIBIRU_TABLE.operations.values()]
+    names += [PERPSTRACKER.fallback.name, NANSEN.fallback.name, NIBIRU_TABLE.fallback.name]
     return list(dict.fromkeys(names))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from gateway.policy.runtime import UpstreamPolicy
 from gateway.settings import Settings
 from gateway.sources.base import PerpSource
-from gateway.sources.nibiru.client import SaiKeeperClient
+from gateway.sources.nibiru.client import NibiruClient
 from gateway.sources.nibiru.source import NibiruSource
 from gateway.venues import Venue
 
@@ -21,7 +21,7 @@ from gateway.venues import Venue
 def build_sources(settings: Settings) -> dict[Venue, PerpSource | None]:
     sources: dict[Venue, PerpSource | None] = {v: None for v in Venue}
     policy = UpstreamPolicy(settings)
-    sources[Venue.NIBIRU] = NibiruSource(SaiKeeperClient(
+    sources[Venue.NIBIRU] = NibiruSource(NibiruClient(
         settings.nibiru_graphql_url, settings.upstream_timeout, transport=policy.transport("nibiru")))
     if settings.perpstracker_api_key is not None:
         from gateway.sources.perpstracker.source import build as build_perpstracker

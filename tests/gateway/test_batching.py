@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from gateway.sandbox.state import PERPSTRACKER_KEY
+from sandbox.state import PERPSTRACKER_KEY
 from tests.gateway.helpers import codes, traders
 
 BYPASS = {"X-Gateway-Cache": "bypass"}
@@ -56,7 +56,7 @@ async def test_ten_aliased_nibiru_trades_make_one_upstream_request_with_the_same
     since = time.time()
     together = await post(gateway, f"{{ perp {{ {aliased} }} }}")
     assert "errors" not in together, together
-    calls = await requests_since(live_control, "saikeeper", since)
+    calls = await requests_since(live_control, "nibiru", since)
     assert [(c["method"], c["path"]) for c in calls] == [("POST", "/query")]
     for i, wallet in enumerate(wallets):
         alone = await post(gateway, f"query($t: String!) {{ perp {{ trades(where: {{trader: $t}}, limit: 7) "
@@ -75,7 +75,7 @@ async def test_repeated_nibiru_keys_share_one_request_and_one_answer(
     since = time.time()
     body = await post(gateway, document)
     assert "errors" not in body, body
-    assert len(await requests_since(live_control, "saikeeper", since)) == 1
+    assert len(await requests_since(live_control, "nibiru", since)) == 1
     perp = body["data"]["perp"]
     assert [t["id"] for t in perp["x"]] == [t["id"] for t in perp["y"]]
 
@@ -91,7 +91,7 @@ async def test_trade_and_trade_history_loads_batch_too(
     body = await post(gateway, f"{{ perp {{ {one} {history} }} }}")
     assert "errors" not in body, body
     # one document per root field kind: trade x3 and tradeHistory x3
-    assert len(await requests_since(live_control, "saikeeper", since)) == 2
+    assert len(await requests_since(live_control, "nibiru", since)) == 2
     for i, wallet in enumerate(wallets):
         assert all(h["trader"] == wallet for h in body["data"]["perp"][f"h{i}"])
         found = body["data"]["perp"][f"o{i}"]

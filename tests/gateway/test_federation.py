@@ -10,6 +10,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.settings import Settings
+from sandbox.state import KEYS as SANDBOX_KEYS
 from tests.gateway.helpers import codes, gql_post
 from tests.servers import serve
 
@@ -33,7 +34,7 @@ async def _gateway_with(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def keyless_gateway(live_sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """Sandbox URLs but no PerpsTracker or Nansen key: JUPITER and HYPERLIQUID are unconfigured."""
-    full = Settings(sandbox="off").with_sandbox(live_sandbox_url)
+    full = Settings(sandbox="off").with_sandbox(live_sandbox_url, SANDBOX_KEYS)
     async for client in _gateway_with(dataclasses.replace(full, perpstracker_api_key=None, nansen_api_key=None)):
         yield client
 
@@ -41,7 +42,7 @@ async def keyless_gateway(live_sandbox_url: str) -> AsyncIterator[httpx.AsyncCli
 @pytest.fixture
 async def impatient_gateway(live_sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """All sources configured, waiting at most one second for an upstream."""
-    full = Settings(sandbox="off").with_sandbox(live_sandbox_url)
+    full = Settings(sandbox="off").with_sandbox(live_sandbox_url, SANDBOX_KEYS)
     async for client in _gateway_with(dataclasses.replace(full, upstream_timeout=1.0)):
         yield client
 
@@ -102,7 +103,7 @@ async def test_unconfigured_sources_say_so_and_never_answer_with_other_data(
 @pytest.mark.parametrize(("upstream", "source", "query"), [
     ("nansen", "nansen", f'{{ perp {{ trades(where: {{trader: "{HL_TRADER}"}}) {{ id }} }} }}'),
     ("perpstracker", "perpstracker", f'{{ perp {{ trades(where: {{trader: "{JUPITER_TRADER}"}}) {{ id }} }} }}'),
-    ("saikeeper", "nibiru", "{ perp { borrowings { marketId } } }"),
+    ("nibiru", "nibiru", "{ perp { borrowings { marketId } } }"),
 ])
 async def test_a_slow_upstream_times_out_with_its_source(
     impatient_gateway: httpx.AsyncClient, live_control: httpx.AsyncClient, upstream: str, source: str, query: str

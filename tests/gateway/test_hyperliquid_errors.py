@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.sandbox.state import NANSEN_KEY
+from sandbox.state import NANSEN_KEY
 from tests.gateway.test_hyperliquid_support import fresh_trader, gql
 
 TRADES = """query($trader: String!) { perp { trades(where: {trader: $trader}) { id venueTradeId } } }"""

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from gateway.sandbox.state import NANSEN_KEY
+from sandbox.state import NANSEN_KEY
 
 TRADE_FIELDS = """
   id trader isOpen isLong tradeType leverage collateralAmount openCollateralAmount openPrice closePrice sl tp

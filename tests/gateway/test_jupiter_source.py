@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from gateway.ids import stable_id
-from gateway.sandbox.state import PERPSTRACKER_KEY
 from gateway.schema.scalars import format_time
+from sandbox.state import PERPSTRACKER_KEY
 
 B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 WHALE = "J83ZtxeoHLwMNvjVrsD4gQw5nE8PKXUV9Ph6tW2dVamK"

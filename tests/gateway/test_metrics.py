@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from gateway.sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
+from sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
 from tests.gateway.helpers import gql_post
 
 LINE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? -?[0-9.e+-]+$')
@@ -41,6 +41,6 @@ async def test_a_failing_upstream_is_counted_by_outcome(
 ) -> None:
     series = 'gateway_upstream_requests_total{outcome="5xx",source="nibiru"}'
     before = value((await gateway.get("/metrics")).text, series)
-    await live_control.post("/faults", json={"upstream": "saikeeper", "mode": "error", "status": 500})
+    await live_control.post("/faults", json={"upstream": "nibiru", "mode": "error", "status": 500})
     await gql_post(gateway, "{ perp { borrowings(limit: 1) { marketId } } }")
     assert value((await gateway.get("/metrics")).text, series) >= before + 1

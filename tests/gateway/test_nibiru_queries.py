@@ -6,7 +6,7 @@ import random
 
 import httpx
 
-from gateway.sandbox import addresses
+from sandbox import addresses
 from tests.gateway.helpers import busiest, codes, gql_post
 
 TRADE_FIELDS = "id trader isOpen isLong leverage collateralAmount venue venueTradeId market sizeUsd collateralUsd openTime"
@@ -99,11 +99,11 @@ async def test_bad_paging_is_bad_user_input(gateway: httpx.AsyncClient, live_con
 
 
 async def test_upstream_error_is_mapped_with_its_source(gateway: httpx.AsyncClient, live_control: httpx.AsyncClient) -> None:
-    await live_control.post("/faults", json={"upstream": "saikeeper", "mode": "error", "status": 500})
+    await live_control.post("/faults", json={"upstream": "nibiru", "mode": "error", "status": 500})
     body = await gql_post(gateway, "{ perp { borrowings { marketId } } }")
     assert codes(body) == ["UPSTREAM_ERROR"]
     assert body["errors"][0]["extensions"]["source"] == "nibiru"
-    await live_control.post("/faults", json={"upstream": "saikeeper", "mode": "down"})
+    await live_control.post("/faults", json={"upstream": "nibiru", "mode": "down"})
     body = await gql_post(gateway, "{ perp { borrowings { marketId } } }")
     assert codes(body) == ["UPSTREAM_UNAVAILABLE"]
     assert body["errors"][0]["extensions"]["source"] == "nibiru"

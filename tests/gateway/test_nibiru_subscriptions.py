@@ -11,7 +11,7 @@ import pytest
 from gql import Client, GraphQLRequest, gql
 from gql.transport.websockets import WebsocketsTransport
 
-from gateway.sandbox import addresses
+from sandbox import addresses
 
 SUB = gql("subscription($t: String!) { perpTrades(where: {trader: $t}) { id isOpen isLong collateralAmount venue market } }")
 

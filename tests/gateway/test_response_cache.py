@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from gateway.app import create_app
 from gateway.response_cache.asgi import CacheStats
 from gateway.settings import Settings
+from sandbox.state import KEYS as SANDBOX_KEYS
 from tests.servers import serve
 
 FIELDS = ("venue rank trader label pnl roi volume winRate trades accountValue score avgLeverage liquidations "
@@ -43,7 +44,7 @@ class Gateway:
 
 @contextlib.contextmanager
 def gateway_with(sandbox: str, **changes: Any) -> Iterator[Gateway]:
-    settings = dataclasses.replace(Settings(sandbox="off").with_sandbox(sandbox), **changes)
+    settings = dataclasses.replace(Settings(sandbox="off").with_sandbox(sandbox, SANDBOX_KEYS), **changes)
     app = create_app(settings)
     with serve(app) as url:
         yield Gateway(url, app)

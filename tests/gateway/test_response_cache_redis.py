@@ -18,6 +18,7 @@ import pytest
 from gateway.cli import gateway_process as serve_process
 from gateway.cli import upstream_env
 from gateway.settings import Settings
+from sandbox.state import KEYS as SANDBOX_KEYS
 
 pytestmark = pytest.mark.redis
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.redis
 @contextlib.contextmanager
 def gateway_process(sandbox: str, redis_url: str) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEWAY_", "PERPSTRACKER_", "NANSEN_", "NIBIRU_"))}
-    env.update(upstream_env(Settings(sandbox="off").with_sandbox(sandbox)), GATEWAY_SANDBOX="off",
+    env.update(upstream_env(Settings(sandbox="off").with_sandbox(sandbox, SANDBOX_KEYS)), GATEWAY_SANDBOX="off",
                REDIS_URL=redis_url)
     with serve_process(env) as (base, _):
         yield base

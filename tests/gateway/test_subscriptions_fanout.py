@@ -13,8 +13,9 @@ import pytest
 
 from gateway.app import create_app
 from gateway.cli import sandbox_process
-from gateway.sandbox import addresses
 from gateway.settings import Settings
+from sandbox import addresses
+from sandbox.state import KEYS as SANDBOX_KEYS
 from tests.gateway.ws_helpers import connect, recv_json, subscribe
 from tests.servers import serve
 
@@ -33,7 +34,7 @@ def own_sandbox() -> Iterator[str]:
 async def test_200_subscribers_to_one_trader_share_one_upstream_subscription(own_sandbox: str) -> None:
     trader = addresses.nibiru_address(random.Random("fanout-200"))
     topic = f"history:NIBIRU:{trader}"
-    app = create_app(Settings(sandbox="off", stream_linger=0.5).with_sandbox(own_sandbox))
+    app = create_app(Settings(sandbox="off", stream_linger=0.5).with_sandbox(own_sandbox, SANDBOX_KEYS))
     hub = app.state.hub
     started = time.time()
     with serve(app) as base:
@@ -75,7 +76,7 @@ async def test_200_subscribers_to_one_trader_share_one_upstream_subscription(own
                 for ws in sockets:
                     await ws.close()
             for _ in range(200):  # after the linger the bridge stops and its upstream socket closes
-                log = (await sandbox.get("/_control/requests", params={"upstream": "saikeeper", "since": started})).json()
+                log = (await sandbox.get("/_control/requests", params={"upstream": "nibiru", "since": started})).json()
                 if any(r["method"] == "WS" for r in log) and topic not in hub.stats()["topics"]:
                     break
                 await asyncio.sleep(0.1)

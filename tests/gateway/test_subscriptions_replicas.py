@@ -15,8 +15,8 @@ from redis import asyncio as aioredis
 from websockets.asyncio.client import ClientConnection
 
 from gateway.cli import sandbox_process
-from gateway.sandbox import addresses
 from gateway.streams.lease import LEASE_PREFIX
+from sandbox import addresses
 from tests.gateway.ws_helpers import connect, gateway_process, recv_json, subscribe
 
 pytestmark = pytest.mark.redis

@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from gateway.cli import sandbox_process
-from gateway.sandbox.nansen.access import RATE_LIMITS as NANSEN_WINDOWS
-from gateway.sandbox.perpstracker.limits import CATEGORY_LIMITS
+from sandbox.nansen.access import RATE_LIMITS as NANSEN_WINDOWS
+from sandbox.perpstracker.limits import CATEGORY_LIMITS
 from tests.gateway.helpers import traders
 from tests.gateway.upstream_helpers import (
     HL_BOARD,

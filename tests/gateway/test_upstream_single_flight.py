@@ -48,10 +48,10 @@ async def test_100_concurrent_identical_nibiru_queries_make_one_sai_keeper_reque
         since = time.time()
         bodies = await asyncio.gather(*(gql(gateway, TRADES, t=trader) for _ in range(100)))
         assert all("errors" not in b for b in bodies) and bodies[0]["data"]["perp"]["trades"]
-        assert len(await upstream_requests(live_control, "saikeeper", since)) == 1
+        assert len(await upstream_requests(live_control, "nibiru", since)) == 1
         since = time.time()
         await gql(gateway, TRADES, t=trader)
-        assert await upstream_requests(live_control, "saikeeper", since) == []
+        assert await upstream_requests(live_control, "nibiru", since) == []
 
 
 @pytest.mark.redis

@@ -17,8 +17,8 @@ import time
 import httpx
 
 from gateway.cli import free_port
-from gateway.sandbox import addresses
-from gateway.sandbox.state import PERPSTRACKER_KEY
+from sandbox import addresses
+from sandbox.state import PERPSTRACKER_KEY
 from tests.gateway.ws_helpers import connect, gateway_process, recv_json, subscribe
 
 SECRET = "whsec_replica_test"

@@ -103,7 +103,7 @@ def gateway_process(sandbox: str, **env: str) -> Iterator[tuple[str, Any]]:
     full = dict(os.environ)
     for name in ("PERPSTRACKER_API_KEY", "NANSEN_API_KEY"):  # only venues the test configures itself
         full.pop(name, None)
-    full.update(GATEWAY_SANDBOX="off", NIBIRU_GRAPHQL_URL=f"{sandbox}/saikeeper/query",
-                NIBIRU_WS_URL=f"{ws}/saikeeper/query", **env)
+    full.update(GATEWAY_SANDBOX="off", NIBIRU_GRAPHQL_URL=f"{sandbox}/nibiru/query",
+                NIBIRU_WS_URL=f"{ws}/nibiru/query", **env)
     with serve_process(full) as (base, proc):
         yield base.replace("http", "ws", 1) + "/graphql", proc

@@ -19,7 +19,7 @@ from gateway.settings import Secret, Settings
 
 PT = "https://perpstracker.test/api"
 NANSEN = "https://nansen.test"
-SAI = "https://saikeeper.test/query"
+SAI = "https://nibiru.test/query"
 
 Step = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 

@@ -14,14 +14,14 @@ from gateway.policy.tables import (
     LEADERBOARD,
     NANSEN,
     NANSEN_BUCKET,
+    NIBIRU_TABLE,
     PERPSTRACKER,
     PERPSTRACKER_LIMITS,
-    SAIKEEPER,
     TRADER_PROFILES,
     endpoint_names,
 )
-from gateway.sandbox.perpstracker import SPECS, category_of
 from gateway.sources.nibiru import queries
+from sandbox.perpstracker import SPECS, category_of
 
 WALLET = "DRVRvzf8pSiMJi5BY1NmZu5STahBYKMVcfkPp3vxPump"
 
@@ -85,13 +85,13 @@ def test_the_screener_window_ending_now_does_not_split_the_cache() -> None:
     ("{ perp { borrowings { marketId } } }", "nibiru.query", 3),
 ])
 def test_sai_keeper_documents_are_classified_by_operation_name(document: str, name: str, ttl: float) -> None:
-    endpoint = SAIKEEPER.classify("POST", "/query", gql_body(document))
+    endpoint = NIBIRU_TABLE.classify("POST", "/query", gql_body(document))
     assert (endpoint.name, endpoint.ttl, endpoint.bucket) == (name, ttl, None)
 
 
 def test_sai_keeper_subscriptions_and_mutations_are_not_cached() -> None:
     for document in ("subscription S { perpTrades(where: {trader: \"x\"}) { id } }", "mutation M { x }"):
-        endpoint = SAIKEEPER.classify("POST", "/query", gql_body(document))
+        endpoint = NIBIRU_TABLE.classify("POST", "/query", gql_body(document))
         assert endpoint.ttl == 0 and not endpoint.read
 
 

@@ -59,11 +59,11 @@ async def test_error_fault_answers_500_and_is_logged(control: httpx.AsyncClient,
 
 
 async def test_down_fault_answers_502_until_cleared(control: httpx.AsyncClient, sandbox_url: str) -> None:
-    await control.post("/faults", json={"upstream": "saikeeper", "mode": "down"})
+    await control.post("/faults", json={"upstream": "nibiru", "mode": "down"})
     async with httpx.AsyncClient() as client:
-        assert (await client.post(f"{sandbox_url}/saikeeper/query", json={})).status_code == 502
+        assert (await client.post(f"{sandbox_url}/nibiru/query", json={})).status_code == 502
         await control.delete("/faults")
-        assert (await client.post(f"{sandbox_url}/saikeeper/query", json={})).status_code != 502
+        assert (await client.post(f"{sandbox_url}/nibiru/query", json={})).status_code != 502
 
 
 async def test_unknown_fault_mode_is_refused(control: httpx.AsyncClient) -> None:

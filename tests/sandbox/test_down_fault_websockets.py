@@ -35,6 +35,6 @@ async def test_down_on_one_upstream_leaves_the_others_sockets_open(
     url = sandbox_url.replace("http", "ws") + "/perpstracker/ws/alerts"
     async with connect(url) as ws:
         assert json.loads(await ws.recv())["type"] == "connected"
-        await control.post("/faults", json={"upstream": "saikeeper", "mode": "down"})
+        await control.post("/faults", json={"upstream": "nibiru", "mode": "down"})
         await ws.send(json.dumps({"type": "ping"}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"type": "pong"}

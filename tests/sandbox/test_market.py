@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from gateway.sandbox import addresses
-from gateway.sandbox.market import HYPERLIQUID, JUPITER, NIBIRU, VENUES, Market
+from sandbox import addresses
+from sandbox.market import HYPERLIQUID, JUPITER, NIBIRU, VENUES, Market
 
 
 @pytest.fixture(scope="module")

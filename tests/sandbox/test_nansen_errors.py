@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.sandbox.state import NANSEN_KEY
+from sandbox.state import NANSEN_KEY
 
 TRADES = "/api/v1/profiler/perp-trades"
 ADDRESS = "0x45d26f28196d226497130c4bac709d808fed4029"

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from gateway.sandbox.addresses import b58encode
-from gateway.sandbox.state import PERPSTRACKER_KEY, PERPSTRACKER_PRO_KEY
+from sandbox.addresses import b58encode
+from sandbox.state import PERPSTRACKER_KEY, PERPSTRACKER_PRO_KEY
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "perpstracker"
 ELITE = {"Authorization": f"Bearer {PERPSTRACKER_KEY}"}

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.sandbox.state import PERPSTRACKER_KEY
+from sandbox.state import PERPSTRACKER_KEY
 from tests.sandbox.test_perpstracker_support import (
     PRO,
     Receiver,

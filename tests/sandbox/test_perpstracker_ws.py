@@ -10,7 +10,7 @@ import httpx
 import pytest
 import websockets
 
-from gateway.sandbox.state import PERPSTRACKER_KEY, PERPSTRACKER_PRO_KEY
+from sandbox.state import PERPSTRACKER_KEY, PERPSTRACKER_PRO_KEY
 from tests.sandbox.test_perpstracker_support import doc, fresh_wallet
 
 WL = "/perpetuals/watchlist"

@@ -16,20 +16,21 @@ from typing import Any
 
 import httpx
 
-from gateway.sandbox import addresses
 from gateway.settings import Settings
 from gateway.sources.base import PerpSource
 from gateway.sources.registry import build_sources, close_sources
 from gateway.streams.bridges import build_bridge_factory
 from gateway.streams.types import Bridge, StreamEvent
 from gateway.venues import Venue
+from sandbox import addresses
+from sandbox.state import KEYS as SANDBOX_KEYS
 
 WAIT = 45.0
 
 
 def bridge_settings(sandbox: str, **overrides: Any) -> Settings:
     """Settings for the sandbox with short poll intervals (the rate budget still applies)."""
-    base = Settings(sandbox="off").with_sandbox(sandbox)
+    base = Settings(sandbox="off").with_sandbox(sandbox, SANDBOX_KEYS)
     return dataclasses.replace(base, **{"poll_interval": 0.2, **overrides})
 
 

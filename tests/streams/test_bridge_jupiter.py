@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from gateway.sandbox.state import PERPSTRACKER_KEY, PERPSTRACKER_PRO_KEY
 from gateway.schema.types import PerpBorrowing, PerpTrade, PerpTradeHistoryItem
 from gateway.settings import Secret
 from gateway.sources.base import HistoryQuery, Page, PerpSource, TradesQuery
@@ -20,6 +19,7 @@ from gateway.sources.perpstracker.stream import JupiterLiveBridge, JupiterTrader
 from gateway.streams.codec import decode
 from gateway.streams.types import StreamEvent, Topic
 from gateway.venues import Venue
+from sandbox.state import PERPSTRACKER_KEY, PERPSTRACKER_PRO_KEY
 from tests.streams.bridging import WAIT, bridge_settings, eventually, inject, open_sources, running, wallet
 
 J = Venue.JUPITER

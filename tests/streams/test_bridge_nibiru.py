@@ -68,7 +68,7 @@ async def test_upstream_socket_killed_mid_stream_loses_and_duplicates_nothing(
         await inject(live_control, venue="NIBIRU", trader=trader, symbol="ETH", action="open")
         before = await run.next()
 
-        await live_control.post("/faults", json={"upstream": "saikeeper", "mode": "down"})
+        await live_control.post("/faults", json={"upstream": "nibiru", "mode": "down"})
         await eventually(lambda: not bridge.live, "the bridge saw its socket close")
         during = [
             await inject(live_control, venue="NIBIRU", trader=trader, symbol="BTC", action="open"),
@@ -137,7 +137,7 @@ async def test_trades_changed_during_an_outage_arrive_after_it_once_each(
         await inject(live_control, venue="NIBIRU", trader=trader, symbol="ETH", action="open")
         (eth,) = [decode(t, PerpTrade) for t in (await run.next()).payload["trades"]]
 
-        await live_control.post("/faults", json={"upstream": "saikeeper", "mode": "down"})
+        await live_control.post("/faults", json={"upstream": "nibiru", "mode": "down"})
         await eventually(lambda: not bridge.live, "the bridge saw its socket close")
         await inject(live_control, venue="NIBIRU", trader=trader, symbol="ETH", action="close")
         await inject(live_control, venue="NIBIRU", trader=trader, symbol="BTC", action="open")

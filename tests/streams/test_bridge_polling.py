@@ -53,7 +53,7 @@ def test_rate_limited_answers_slow_every_poller_down_and_success_recovers() -> N
         for _ in range(100):
             budget.succeeded()
         assert budget.penalty == 1.0
-    assert PollBudget("saikeeper", None, min_interval=2.0).interval() == 2.0  # no limit: the floor
+    assert PollBudget("nibiru", None, min_interval=2.0).interval() == 2.0  # no limit: the floor
 
 
 async def test_poll_forever_survives_upstream_failures_and_reports_rate_limits() -> None:

@@ -21,8 +21,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.cli import free_port
-from gateway.sandbox import addresses
-from gateway.sandbox.state import PERPSTRACKER_KEY
 from gateway.schema.types import PerpTradeHistoryItem
 from gateway.settings import Secret, Settings
 from gateway.sources.base import HistoryQuery, Page
@@ -38,6 +36,8 @@ from gateway.streams.codec import decode
 from gateway.streams.replay import RedisReplayMemory
 from gateway.streams.types import StreamEvent
 from gateway.venues import Venue
+from sandbox import addresses
+from sandbox.state import PERPSTRACKER_KEY
 from tests.servers import serve
 from tests.streams.bridging import bridge_settings, eventually, inject, wallet
 

@@ -60,7 +60,7 @@ def map_gql_error(exc: Exception) -> GatewayError:
     return UpstreamError(SOURCE, "Sai Keeper request failed")
 
 
-class SaiKeeperClient:
+class NibiruClient:
     def __init__(self, url: str, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
         # `transport` (the upstream policy chain) goes to gql's httpx.AsyncClient with the other kwargs
         extra: dict[str, Any] = {} if transport is None else {"transport": transport}

@@ -22,7 +22,7 @@ from gateway.schema.types import (
 )
 from gateway.sources.base import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
 from gateway.sources.nibiru import mapping, queries
-from gateway.sources.nibiru.client import SOURCE, SaiKeeperClient
+from gateway.sources.nibiru.client import SOURCE, NibiruClient
 from gateway.venues import Venue
 
 T = TypeVar("T")
@@ -64,7 +64,7 @@ class NibiruSource:
     venue = Venue.NIBIRU
     name = SOURCE
 
-    def __init__(self, client: SaiKeeperClient) -> None:
+    def __init__(self, client: NibiruClient) -> None:
         self.client = client
 
     async def trades(self, q: TradesQuery) -> list[PerpTrade]:

@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 
 from gateway.ids import stable_id
-from gateway.sandbox.market import JUPITER, Market, TradeEvent
-from gateway.sandbox.perpstracker import render
 from gateway.schema.types import PerpTradeChangeType as C
 from gateway.sources.perpstracker import mapping
 from gateway.sources.perpstracker.alert_mapping import (
@@ -22,6 +20,8 @@ from gateway.sources.perpstracker.alert_mapping import (
     map_fact,
 )
 from gateway.venues import Venue
+from sandbox.market import JUPITER, Market, TradeEvent
+from sandbox.perpstracker import render
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "perpstracker"
 SIGNATURE = "5GHqt7RvPnL2cYsW9xTmKjN8bDfVhXzQgE4wJpMk3dZr6HqYtNvBcX8sLmRpTn2V"
