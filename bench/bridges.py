@@ -25,11 +25,11 @@ import httpx
 
 from bench.report import machine, today, write_section
 from gateway.cli import sandbox_process
+from gateway.model.venue import Venue
 from gateway.settings import Settings
 from gateway.sources.registry import build_sources, close_sources
 from gateway.streams.bridges import build_bridge_factory
 from gateway.streams.types import StreamEvent, Topic
-from gateway.venues import Venue
 from sandbox import addresses
 from sandbox.state import KEYS as SANDBOX_KEYS
 

@@ -14,17 +14,17 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from gateway import __version__, metrics
-from gateway.context import GatewayContext
+from gateway.api.build import schema
+from gateway.api.context import GatewayContext
+from gateway.model.source import PerpSource
+from gateway.model.venue import SOURCE_OF, Venue
 from gateway.response_cache.asgi import build_response_cache
-from gateway.schema.build import schema
 from gateway.settings import Settings
-from gateway.sources.base import PerpSource
 from gateway.sources.perpstracker.webhook import webhook_receiver
 from gateway.sources.registry import build_sources, close_sources
 from gateway.streams.build import build_hub
 from gateway.streams.hub import Hub
 from gateway.streams.types import BridgeFactory
-from gateway.venues import SOURCE_OF, Venue
 from gateway.ws.endpoint import SubscriptionEndpoint
 
 

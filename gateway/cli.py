@@ -135,7 +135,7 @@ def cmd_sandbox(ns: argparse.Namespace) -> int:
 
 
 def cmd_schema(ns: argparse.Namespace) -> int:
-    from gateway.schema.build import print_schema
+    from gateway.api.build import print_schema
 
     sys.stdout.write(print_schema())
     return 0

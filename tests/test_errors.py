@@ -7,7 +7,7 @@ import pytest
 from graphql import GraphQLError
 
 from gateway import errors
-from gateway.schema.extensions.errors import map_error
+from gateway.api.extensions.errors import map_error
 from gateway.sources.http import map_status, map_transport_error, request_json
 
 

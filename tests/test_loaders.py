@@ -1,4 +1,4 @@
-"""Per-operation DataLoaders (gateway/loaders.py) with recording stand-in sources.
+"""Per-operation DataLoaders (gateway/api/loaders.py) with recording stand-in sources.
 
 The stand-ins are the loaders' collaborators, not the gateway's clients: they record which keys
 each batch asked for, so repeated keys, batching and the per-operation lifetime are visible.
@@ -11,14 +11,13 @@ from collections.abc import Sequence
 
 from graphql import parse, validate
 
-from gateway import loaders
+from gateway.api import loaders
 from gateway.errors import GatewayError, UpstreamUnavailable
-from gateway.schema.inputs import PerpTimeframe
-from gateway.schema.stats import PerpTraderStats
-from gateway.sources.base import HistoryQuery, TradesQuery
+from gateway.model.source import HistoryQuery, TradesQuery
+from gateway.model.types import PerpTimeframe, PerpTraderStats
+from gateway.model.venue import Venue
 from gateway.sources.nibiru import queries
 from gateway.sources.perpstracker.trader_stats import plan, unranked
-from gateway.venues import Venue
 from sandbox.nibiru.schema import sai_schema
 
 

@@ -20,13 +20,13 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from gateway.api.extensions.operation_record import OperationRecord
 from gateway.errors import UpstreamUnavailable
 from gateway.policy import operation
 from gateway.response_cache.asgi import ResponseCache
 from gateway.response_cache.keys import KeyDeriver
 from gateway.response_cache.redis_store import RedisStore
 from gateway.response_cache.store import MemoryStore, ResponseStore
-from gateway.schema.extensions.operation_record import OperationRecord
 from tests.servers import serve
 
 RUNS: dict[str, int] = {}  # executions of `value` per tag

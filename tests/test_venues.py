@@ -7,7 +7,7 @@ import random
 import pytest
 
 from gateway.errors import BadUserInput
-from gateway.venues import Venue, normalize_address, resolve_venue, venue_of_address
+from gateway.model.venue import Venue, normalize_address, resolve_venue, venue_of_address
 from sandbox import addresses
 
 RNG = random.Random(99)

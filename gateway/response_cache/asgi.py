@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.api.extensions.operation_record import collecting
 from gateway.policy.operation import OperationStats
 from gateway.response_cache.flight import Flights
 from gateway.response_cache.keys import KeyDeriver
 from gateway.response_cache.redis_store import RedisStore
 from gateway.response_cache.store import Entry, MemoryStore, ResponseStore
-from gateway.schema.extensions.operation_record import collecting
 from gateway.settings import Settings
 
 Headers = list[tuple[bytes, bytes]]

@@ -8,9 +8,9 @@ their USD figures are settled in USDC: micro-units of USDC are micro-dollars.
 
 from __future__ import annotations
 
-from gateway.ids import stable_id
-from gateway.schema.types import PerpBorrowingShortInfo, Token
-from gateway.venues import Venue
+from gateway.model.ids import stable_id
+from gateway.model.types import PerpBorrowingShortInfo, Token
+from gateway.model.venue import Venue
 
 USDC_ID = 1
 USD = Token(symbol="USD", name=None, logoUrl=None)

@@ -10,12 +10,12 @@ per app, so the sources share its cache and Redis. Closing a client closes its c
 
 from __future__ import annotations
 
+from gateway.model.source import PerpSource
+from gateway.model.venue import Venue
 from gateway.policy.runtime import UpstreamPolicy
 from gateway.settings import Settings
-from gateway.sources.base import PerpSource
 from gateway.sources.nibiru.client import NibiruClient
 from gateway.sources.nibiru.source import NibiruSource
-from gateway.venues import Venue
 
 
 def build_sources(settings: Settings) -> dict[Venue, PerpSource | None]:

@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from gateway.errors import SourceNotConfigured
+from gateway.model.source import PerpSource
+from gateway.model.venue import SOURCE_OF, Venue
 from gateway.policy.runtime import perpstracker_limits
 from gateway.policy.tables import HISTORICAL, LIVE_TRADES, NANSEN_LIMITS
 from gateway.policy.windowlog import Window
 from gateway.settings import Settings
 from gateway.sources import markets
-from gateway.sources.base import PerpSource
 from gateway.sources.nansen.source import NansenSource
 from gateway.sources.nansen.stream import HyperliquidLiveBridge
 from gateway.sources.nibiru import bridges as nb
@@ -40,7 +41,6 @@ from gateway.sources.perpstracker.stream import (
 from gateway.streams.pollers import TraderPoller, borrowing_poller, borrowings_poller
 from gateway.streams.polling import PollBudget
 from gateway.streams.types import Bridge, BridgeFactory, Topic
-from gateway.venues import SOURCE_OF, Venue
 
 NANSEN_TRADER_COST = 2.0  # positions + the newest page of fills
 NANSEN_SCREENER_COST = 1.0

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from gateway.schema.types import PerpTrade, PerpTradeHistoryItem
+from gateway.model.types import PerpTrade, PerpTradeHistoryItem
 from gateway.streams.codec import encode
 from gateway.streams.resilience import BoundedSet, digest
 

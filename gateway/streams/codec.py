@@ -1,6 +1,6 @@
 """Schema objects to plain JSON and back, so stream events cross Redis and processes intact.
 
-Works on the Strawberry types of gateway/schema/types.py (dataclasses with enums, lists,
+Works on the Strawberry types of gateway/model/types.py (dataclasses with enums, lists,
 optional fields and nested types). `decode(encode(x), type(x)) == x` for every such object.
 """
 
@@ -28,11 +28,11 @@ def encode(value: Any) -> Any:
 
 @cache
 def _hints(cls: type) -> dict[str, Any]:
-    import gateway.schema.scalars
-    import gateway.schema.types
-    import gateway.venues
+    import gateway.model.time
+    import gateway.model.types
+    import gateway.model.venue
 
-    ns = {**vars(gateway.schema.types), **vars(gateway.schema.scalars), **vars(gateway.venues)}
+    ns = {**vars(gateway.model.types), **vars(gateway.model.time), **vars(gateway.model.venue)}
     return typing.get_type_hints(cls, globalns=ns)
 
 

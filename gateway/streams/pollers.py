@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gateway.schema.types import PerpTradeHistoryItem
-from gateway.sources.base import MAX_LIMIT, BorrowingsQuery, HistoryQuery, Page, PerpSource
+from gateway.model.source import MAX_LIMIT, BorrowingsQuery, HistoryQuery, Page, PerpSource
+from gateway.model.types import PerpTradeHistoryItem
 from gateway.streams.changes import NewItems, SnapshotChange, group_by_tx, trades_of
 from gateway.streams.codec import encode
 from gateway.streams.polling import PollBudget, poll_forever

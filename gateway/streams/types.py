@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from gateway.venues import Venue
+from gateway.model.venue import Venue
 
 KINDS = ("trades", "history", "borrowing", "borrowings", "live")
 

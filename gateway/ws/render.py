@@ -12,8 +12,8 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from gateway.api.extensions.errors import map_error
 from gateway.errors import GatewayError
-from gateway.schema.extensions.errors import map_error
 
 
 def format_errors(errors: list[GraphQLError]) -> list[dict[str, Any]]:

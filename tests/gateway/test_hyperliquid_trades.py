@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.ids import stable_id
+from gateway.model.ids import stable_id
 from tests.gateway.test_hyperliquid_support import (
     HISTORY_FIELDS,
     TRADE_FIELDS,

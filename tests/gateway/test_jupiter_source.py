@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.ids import stable_id
-from gateway.schema.scalars import format_time
+from gateway.model.ids import stable_id
+from gateway.model.time import format_time
 from sandbox.state import PERPSTRACKER_KEY
 
 B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

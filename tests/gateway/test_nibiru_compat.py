@@ -8,7 +8,7 @@ import httpx
 import pytest
 from graphql import parse, validate
 
-from gateway.schema.build import schema
+from gateway.api.build import schema
 from tests.nibiru_docs import example_documents
 
 DOCS = example_documents()

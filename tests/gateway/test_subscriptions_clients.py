@@ -16,8 +16,8 @@ import pytest
 from gql import Client, GraphQLRequest, gql
 from gql.transport.websockets import WebsocketsTransport
 
+from gateway.model.venue import Venue
 from gateway.streams.types import Topic
-from gateway.venues import Venue
 from tests.gateway.ws_helpers import ScriptedGateway, scripted_gateway
 from tests.streams.doubles import TRADER, history_event
 

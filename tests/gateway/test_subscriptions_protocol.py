@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import websockets
 
+from gateway.model.venue import Venue
 from gateway.streams.codec import encode
 from gateway.streams.types import StreamEvent, Topic
-from gateway.venues import Venue
 from tests.gateway.ws_helpers import (
     LEGACY,
     ScriptedGateway,

@@ -6,8 +6,8 @@ import asyncio
 
 import websockets
 
+from gateway.model.venue import Venue
 from gateway.streams.types import Topic
-from gateway.venues import Venue
 from tests.gateway.ws_helpers import LEGACY, connect, recv_json, scripted_gateway, send_json, subscribe
 from tests.streams.doubles import TRADER
 

@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 
 import websockets
 
+from gateway.model.venue import Venue
 from gateway.streams.codec import encode
 from gateway.streams.types import StreamEvent, Topic
-from gateway.venues import Venue
 from tests.gateway.ws_helpers import connect, recv_json, scripted_gateway, send_json, subscribe
 from tests.streams.doubles import TRADER, history_item
 

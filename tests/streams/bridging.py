@@ -16,12 +16,12 @@ from typing import Any
 
 import httpx
 
+from gateway.model.source import PerpSource
+from gateway.model.venue import Venue
 from gateway.settings import Settings
-from gateway.sources.base import PerpSource
 from gateway.sources.registry import build_sources, close_sources
 from gateway.streams.bridges import build_bridge_factory
 from gateway.streams.types import Bridge, StreamEvent
-from gateway.venues import Venue
 from sandbox import addresses
 from sandbox.state import KEYS as SANDBOX_KEYS
 

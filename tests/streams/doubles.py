@@ -7,8 +7,8 @@ import dataclasses
 from collections import Counter
 from typing import Any
 
-from gateway.schema.scalars import Time
-from gateway.schema.types import (
+from gateway.model.time import Time
+from gateway.model.types import (
     Block,
     PerpBorrowingShortInfo,
     PerpTrade,
@@ -17,9 +17,9 @@ from gateway.schema.types import (
     PerpTradeType,
     Token,
 )
+from gateway.model.venue import Venue
 from gateway.streams.codec import encode
 from gateway.streams.types import Bridge, Publish, StreamEvent, Topic
-from gateway.venues import Venue
 
 TRADER = "J83ZtxeoHLwMNvjVrsD4gQw5nE8PKXUV9Ph6tW2dVamK"
 

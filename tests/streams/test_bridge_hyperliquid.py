@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import httpx
 
-from gateway.schema.types import PerpBorrowing, PerpTrade, PerpTradeChangeType, PerpTradeHistoryItem
-from gateway.sources.base import HistoryQuery, Page, PerpSource, TradesQuery
+from gateway.model.source import HistoryQuery, Page, PerpSource, TradesQuery
+from gateway.model.types import PerpBorrowing, PerpTrade, PerpTradeChangeType, PerpTradeHistoryItem
+from gateway.model.venue import Venue
 from gateway.sources.nansen.stream import HyperliquidLiveBridge
 from gateway.streams.codec import decode
 from gateway.streams.pollers import TraderPoller
 from gateway.streams.types import StreamEvent, Topic
-from gateway.venues import Venue
 from tests.streams.bridging import bridge_settings, eventually, inject, open_sources, running, wallet
 
 H = Venue.HYPERLIQUID

@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from gateway.schema.types import PerpBorrowing, PerpTrade, PerpTradeHistoryItem
+from gateway.model.source import HistoryQuery, Page, PerpSource, TradesQuery
+from gateway.model.types import PerpBorrowing, PerpTrade, PerpTradeHistoryItem
+from gateway.model.venue import Venue
 from gateway.settings import Secret
-from gateway.sources.base import HistoryQuery, Page, PerpSource, TradesQuery
 from gateway.sources.perpstracker.alert_mapping import AlertFact
 from gateway.sources.perpstracker.alerts import AlertFeed
 from gateway.sources.perpstracker.enrol import LABEL, Enroller
@@ -18,7 +19,6 @@ from gateway.sources.perpstracker.source import PerpsTrackerSource
 from gateway.sources.perpstracker.stream import JupiterLiveBridge, JupiterTraderBridge
 from gateway.streams.codec import decode
 from gateway.streams.types import StreamEvent, Topic
-from gateway.venues import Venue
 from sandbox.state import PERPSTRACKER_KEY, PERPSTRACKER_PRO_KEY
 from tests.streams.bridging import WAIT, bridge_settings, eventually, inject, open_sources, running, wallet
 

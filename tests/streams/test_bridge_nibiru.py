@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import httpx
 
-from gateway.schema.types import PerpBorrowing, PerpTrade, PerpTradeHistoryItem
-from gateway.sources.base import HistoryQuery, Page, PerpSource, TradesQuery
+from gateway.model.source import HistoryQuery, Page, PerpSource, TradesQuery
+from gateway.model.types import PerpBorrowing, PerpTrade, PerpTradeHistoryItem
+from gateway.model.venue import Venue
 from gateway.sources.nibiru.bridges import NibiruHistoryBridge, NibiruTradesBridge
 from gateway.streams.changes import group_by_tx
 from gateway.streams.codec import decode
 from gateway.streams.types import StreamEvent, Topic
-from gateway.venues import Venue
 from tests.streams.bridging import bridge_settings, eventually, inject, open_sources, running, wallet
 
 N = Venue.NIBIRU

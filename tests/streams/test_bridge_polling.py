@@ -10,8 +10,8 @@ import dataclasses
 import pytest
 
 from gateway.errors import UpstreamRateLimited, UpstreamUnavailable
-from gateway.schema.scalars import Time
-from gateway.schema.types import Block, PerpTradeChangeType, PerpTradeHistoryItem
+from gateway.model.time import Time
+from gateway.model.types import Block, PerpTradeChangeType, PerpTradeHistoryItem
 from gateway.streams.changes import ChangedTrades, NewItems, SnapshotChange, group_by_tx, trades_of
 from gateway.streams.polling import MAX_PENALTY, PollBudget, poll_forever
 from gateway.streams.resilience import Backoff, BoundedSet, digest

@@ -21,9 +21,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.cli import free_port
-from gateway.schema.types import PerpTradeHistoryItem
+from gateway.model.source import HistoryQuery, Page
+from gateway.model.types import PerpTradeHistoryItem
+from gateway.model.venue import Venue
 from gateway.settings import Secret, Settings
-from gateway.sources.base import HistoryQuery, Page
 from gateway.sources.perpstracker.webhook import (
     PATH,
     WebhookReceiver,
@@ -35,7 +36,6 @@ from gateway.sources.registry import build_sources, close_sources
 from gateway.streams.codec import decode
 from gateway.streams.replay import RedisReplayMemory
 from gateway.streams.types import StreamEvent
-from gateway.venues import Venue
 from sandbox import addresses
 from sandbox.state import PERPSTRACKER_KEY
 from tests.servers import serve

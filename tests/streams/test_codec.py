@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from gateway.schema.scalars import Time
-from gateway.schema.types import (
+from gateway.model.time import Time
+from gateway.model.types import (
     Block,
     PerpBorrowing,
     PerpTrade,
@@ -15,10 +15,10 @@ from gateway.schema.types import (
     PerpTradeType,
     Token,
 )
+from gateway.model.venue import Venue
 from gateway.sources.markets import short_info
 from gateway.streams.codec import decode, encode
 from gateway.streams.types import Topic
-from gateway.venues import Venue
 
 TRADE = PerpTrade(
     id=772849799, trader="J83ZtxeoHLwMNvjVrsD4gQw5nE8PKXUV9Ph6tW2dVamK", isOpen=True, isLong=True,

@@ -9,10 +9,10 @@ import pytest
 from broadcaster._backends.memory import MemoryBackend
 
 from gateway.errors import SlowConsumer
+from gateway.model.venue import Venue
 from gateway.streams.hub import Hub
 from gateway.streams.subscriber import HubSubscription
 from gateway.streams.types import StreamEvent, Topic
-from gateway.venues import Venue
 from tests.streams.doubles import ScriptedBridges, history_event
 
 TOPIC = Topic("history", Venue.JUPITER, "J83ZtxeoHLwMNvjVrsD4gQw5nE8PKXUV9Ph6tW2dVamK")

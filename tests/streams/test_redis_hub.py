@@ -11,6 +11,7 @@ import pytest
 from redis import asyncio as aioredis
 
 from gateway.cli import free_port
+from gateway.model.venue import Venue
 from gateway.settings import Settings
 from gateway.streams.build import build_hub
 from gateway.streams.hub import Hub
@@ -18,7 +19,6 @@ from gateway.streams.lease import LEASE_PREFIX
 from gateway.streams.redis_backend import RedisPubSubBackend
 from gateway.streams.types import Topic
 from gateway.streams.wire import channel_of
-from gateway.venues import Venue
 from tests.streams.doubles import ScriptedBridges, history_event
 from tests.streams.redis_proc import RedisProcess
 from tests.streams.test_hub import until

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from gateway.ids import stable_id
-from gateway.schema.scalars import Time, format_time
-from gateway.schema.types import (
+from gateway.model.ids import stable_id
+from gateway.model.time import Time, format_time
+from gateway.model.types import (
     Block,
     PerpBorrowing,
     PerpLeaderboardEntry,
@@ -21,6 +21,7 @@ from gateway.schema.types import (
     PerpTradeState,
     PerpTradeType,
 )
+from gateway.model.venue import Venue
 from gateway.sources import markets
 from gateway.sources.nansen import wire
 from gateway.sources.nansen.lives import (
@@ -35,7 +36,6 @@ from gateway.sources.nansen.lives import (
     group,
 )
 from gateway.sources.units import dec, micro, number, opt_number, utc
-from gateway.venues import Venue
 
 HL = Venue.HYPERLIQUID
 

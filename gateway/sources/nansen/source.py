@@ -15,20 +15,20 @@ from typing import TypeVar
 import httpx
 
 from gateway.errors import BadUserInput, UpstreamError
-from gateway.schema.types import (
+from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, PerpSource, TradesQuery
+from gateway.model.types import (
     PerpBorrowing,
     PerpBorrowingShortInfo,
     PerpLeaderboardEntry,
     PerpTrade,
     PerpTradeHistoryItem,
 )
+from gateway.model.venue import Venue
 from gateway.settings import Settings
 from gateway.sources import markets
-from gateway.sources.base import BorrowingsQuery, HistoryQuery, LeaderboardQuery, PerpSource, TradesQuery
 from gateway.sources.http import timeout_of
 from gateway.sources.nansen import mapping, wire
 from gateway.sources.nansen.client import SOURCE, NansenClient
-from gateway.venues import Venue
 
 A = TypeVar("A")
 B = TypeVar("B")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 
-from gateway.schema.types import PerpTradeHistoryItem
+from gateway.model.types import PerpTradeHistoryItem
 from gateway.sources.nansen.client import NansenClient
 from gateway.sources.nansen.mapping import map_token_trade
 from gateway.sources.units import utc

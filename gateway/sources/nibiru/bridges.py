@@ -25,8 +25,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gateway.schema.types import PerpTradeHistoryItem
-from gateway.sources.base import HistoryQuery, Page, PerpSource
+from gateway.model.source import HistoryQuery, Page, PerpSource
+from gateway.model.types import PerpTradeHistoryItem
 from gateway.sources.nibiru import mapping, queries
 from gateway.sources.nibiru.stream import (
     STREAM_ERRORS,

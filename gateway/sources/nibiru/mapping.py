@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.schema.scalars import Time
-from gateway.schema.types import (
+from gateway.model.time import Time
+from gateway.model.types import (
     Block,
     PerpBorrowing,
     PerpBorrowingShortInfo,
@@ -21,7 +21,7 @@ from gateway.schema.types import (
     PerpTradeType,
     Token,
 )
-from gateway.venues import Venue
+from gateway.model.venue import Venue
 
 USD_STABLE = frozenset({"USDC", "USDT", "USD", "UST"})
 MICRO = 1_000_000

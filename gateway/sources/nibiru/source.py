@@ -1,6 +1,6 @@
 """NIBIRU: Sai Keeper's answers passed through, with the caller's paging pushed down unchanged.
 
-The `*_many` methods are the per-operation DataLoaders' batch functions (gateway/loaders.py):
+The `*_many` methods are the per-operation DataLoaders' batch functions (gateway/api/loaders.py):
 several `trades`, `trade` or `tradeHistory` loads become one upstream document with one alias
 per load, each alias's answer mapped exactly as the single call maps it. A lone load sends the
 single document, unchanged. If the upstream fails the document, every load in it gets the error.
@@ -13,17 +13,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from gateway.errors import BadUserInput, GatewayError
-from gateway.schema.types import (
+from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
+from gateway.model.types import (
     PerpBorrowing,
     PerpBorrowingShortInfo,
     PerpLeaderboardEntry,
     PerpTrade,
     PerpTradeHistoryItem,
 )
-from gateway.sources.base import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
+from gateway.model.venue import Venue
 from gateway.sources.nibiru import mapping, queries
 from gateway.sources.nibiru.client import SOURCE, NibiruClient
-from gateway.venues import Venue
 
 T = TypeVar("T")
 MAX_BATCH = 25  # aliases per upstream document; more loads are split into several documents

@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.schema.scalars import format_time
-from gateway.schema.types import PerpTradeHistoryItem
+from gateway.model.time import format_time
+from gateway.model.types import PerpTradeHistoryItem
 from gateway.sources import units
 from gateway.sources.perpstracker.mapping import (
     is_long_side,

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from gateway.errors import BadUserInput
-from gateway.ids import stable_id
-from gateway.schema.scalars import Time, format_time
-from gateway.schema.types import (
+from gateway.model.ids import stable_id
+from gateway.model.time import Time, format_time
+from gateway.model.types import (
     Block,
     PerpBorrowing,
     PerpLeaderboardEntry,
@@ -33,6 +33,7 @@ from gateway.schema.types import (
     PerpTradeState,
     PerpTradeType,
 )
+from gateway.model.venue import Venue
 from gateway.sources import markets, units
 from gateway.sources.perpstracker.wire import (
     Custody,
@@ -44,7 +45,6 @@ from gateway.sources.perpstracker.wire import (
     PositionRow,
     PricesResponse,
 )
-from gateway.venues import Venue
 
 MICRO = 1_000_000
 JUPITER = Venue.JUPITER

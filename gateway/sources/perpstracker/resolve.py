@@ -19,8 +19,8 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from gateway.errors import GatewayError
-from gateway.schema.types import PerpTradeHistoryItem
-from gateway.sources.base import MAX_LIMIT, HistoryQuery, Page, PerpSource
+from gateway.model.source import MAX_LIMIT, HistoryQuery, Page, PerpSource
+from gateway.model.types import PerpTradeHistoryItem
 from gateway.sources.perpstracker.alert_mapping import AlertFact, map_fact
 
 log = logging.getLogger("gateway.streams.perpstracker")

@@ -20,18 +20,19 @@ from typing import Any, TypeVar
 import httpx
 
 from gateway.errors import BadUserInput, GatewayError, UpstreamError
-from gateway.schema.inputs import PerpTimeframe
-from gateway.schema.stats import PerpTraderStats
-from gateway.schema.types import (
+from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, TradesQuery
+from gateway.model.types import (
     PerpBorrowing,
     PerpBorrowingShortInfo,
     PerpLeaderboardEntry,
+    PerpTimeframe,
     PerpTrade,
     PerpTradeHistoryItem,
+    PerpTraderStats,
 )
+from gateway.model.venue import Venue
 from gateway.settings import Settings, SettingsError
 from gateway.sources import markets
-from gateway.sources.base import BorrowingsQuery, HistoryQuery, LeaderboardQuery, TradesQuery
 from gateway.sources.http import timeout_of
 from gateway.sources.perpstracker import mapping, trader_stats
 from gateway.sources.perpstracker.client import (
@@ -40,7 +41,6 @@ from gateway.sources.perpstracker.client import (
     SOURCE,
     PerpsTrackerClient,
 )
-from gateway.venues import Venue
 
 T = TypeVar("T")
 MARKETS_PATH_VAR = "PERPSTRACKER_MARKETS_PATH"

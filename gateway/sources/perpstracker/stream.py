@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 
 from gateway.errors import GatewayError
-from gateway.sources.base import MAX_LIMIT, HistoryQuery, Page, PerpSource
+from gateway.model.source import MAX_LIMIT, HistoryQuery, Page, PerpSource
 from gateway.sources.perpstracker.alert_mapping import AlertFact
 from gateway.sources.perpstracker.alerts import AlertFeed, AlertListener
 from gateway.sources.perpstracker.enrol import Enroller

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gateway.schema.inputs import PerpTimeframe
-from gateway.schema.stats import PerpTraderStats
+from gateway.model.types import PerpTimeframe, PerpTraderStats
+from gateway.model.venue import Venue
 from gateway.sources import units
 from gateway.sources.perpstracker.client import COMPARE_MAX
 from gateway.sources.perpstracker.wire import CompareRow
-from gateway.venues import Venue
 
 TIMEFRAMES = {PerpTimeframe.DAY: "24h", PerpTimeframe.WEEK: "7d", PerpTimeframe.MONTH: "30d",
               PerpTimeframe.YEAR: "365d"}

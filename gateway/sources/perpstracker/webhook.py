@@ -38,15 +38,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from gateway.schema.types import PerpTradeHistoryItem
+from gateway.model.source import PerpSource
+from gateway.model.types import PerpTradeHistoryItem
+from gateway.model.venue import Venue
 from gateway.settings import Secret, Settings
-from gateway.sources.base import PerpSource
 from gateway.sources.perpstracker.alert_mapping import AlertFact, fact_from_webhook, map_fact
 from gateway.sources.perpstracker.resolve import Resolver
 from gateway.streams.pollers import items_payload
 from gateway.streams.replay import ReplayMemory, replay_memory
 from gateway.streams.types import Publish, StreamEvent, Topic
-from gateway.venues import Venue
 
 log = logging.getLogger("gateway.webhooks")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from gateway.ids import stable_id
-from gateway.schema.types import PerpTradeChangeType, PerpTradeType
+from gateway.model.ids import stable_id
+from gateway.model.types import PerpTradeChangeType, PerpTradeType
+from gateway.model.venue import Venue
 from gateway.sources import markets
 from gateway.sources.nansen import mapping
-from gateway.venues import Venue
 from tests.sources.nansen.conftest import load
 from tests.sources.nansen.factories import TRADER, fill, position
 

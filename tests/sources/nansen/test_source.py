@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from gateway.errors import BadUserInput, UpstreamError
-from gateway.schema.types import PerpTradeChangeType
+from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
+from gateway.model.types import PerpTradeChangeType
 from gateway.settings import Secret
-from gateway.sources.base import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
 from gateway.sources.nansen import source as nansen_source
 from gateway.sources.nansen.client import NansenClient
 from gateway.sources.nansen.source import NansenSource, leaderboard_dates, page_plan, window

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.ids import stable_id
-from gateway.schema.types import PerpTradeChangeType, PerpTradeType
+from gateway.model.ids import stable_id
+from gateway.model.types import PerpTradeChangeType, PerpTradeType
+from gateway.model.venue import Venue
 from gateway.sources.nansen import mapping
-from gateway.venues import Venue
 from tests.sources.nansen.conftest import load
 
 TX = "0x61adb6da30853c5988f0204dd9f6e4abbc878e02c34030a4f707cf4ec3124bcb"

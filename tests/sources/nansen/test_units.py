@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from gateway.schema.scalars import format_time
+from gateway.model.time import format_time
 from gateway.sources.units import micro, number, opt_number, utc
 
 

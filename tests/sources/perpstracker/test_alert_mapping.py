@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from gateway.ids import stable_id
-from gateway.schema.types import PerpTradeChangeType as C
+from gateway.model.ids import stable_id
+from gateway.model.types import PerpTradeChangeType as C
+from gateway.model.venue import Venue
 from gateway.sources.perpstracker import mapping
 from gateway.sources.perpstracker.alert_mapping import (
     AlertFact,
@@ -19,7 +20,6 @@ from gateway.sources.perpstracker.alert_mapping import (
     fact_from_ws,
     map_fact,
 )
-from gateway.venues import Venue
 from sandbox.market import JUPITER, Market, TradeEvent
 from sandbox.perpstracker import render
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from gateway.errors import BadUserInput
-from gateway.ids import stable_id
-from gateway.schema.types import PerpTradeChangeType as C
-from gateway.schema.types import PerpTradeType
+from gateway.model.ids import stable_id
+from gateway.model.types import PerpTradeChangeType as C
+from gateway.model.types import PerpTradeType
+from gateway.model.venue import Venue
 from gateway.sources.perpstracker import mapping
-from gateway.venues import Venue
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "perpstracker"
 WALLET = "DRVRvzf8pSiMJi5BY1NmZu5STahBYKMVcfkPp3vxPump"

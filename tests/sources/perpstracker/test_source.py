@@ -25,10 +25,10 @@ from gateway.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from gateway.ids import stable_id
-from gateway.schema.types import PerpTradeChangeType as C
+from gateway.model.ids import stable_id
+from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
+from gateway.model.types import PerpTradeChangeType as C
 from gateway.settings import Secret, Settings, SettingsError
-from gateway.sources.base import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
 from gateway.sources.perpstracker.client import PerpsTrackerClient
 from gateway.sources.perpstracker.source import PerpsTrackerSource, build
 

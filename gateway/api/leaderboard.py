@@ -10,12 +10,12 @@ import asyncio
 import datetime
 from collections.abc import Callable
 
-from gateway.context import GatewayContext, PartialError
+from gateway.api.context import GatewayContext, PartialError
+from gateway.api.inputs import PerpLeaderboardFilter, PerpLeaderboardOrder
 from gateway.errors import BadUserInput, GatewayError, SourceNotConfigured
-from gateway.schema.inputs import PerpLeaderboardFilter, PerpLeaderboardOrder, PerpTimeframe
-from gateway.schema.types import PerpLeaderboardEntry
-from gateway.sources.base import DEFAULT_LIMIT, LeaderboardQuery, Page
-from gateway.venues import SOURCE_OF, Venue
+from gateway.model.source import DEFAULT_LIMIT, LeaderboardQuery, Page
+from gateway.model.types import PerpLeaderboardEntry, PerpTimeframe
+from gateway.model.venue import SOURCE_OF, Venue
 
 LEADERBOARD_VENUES = [Venue.JUPITER, Venue.HYPERLIQUID]
 TOKEN_VENUES = [Venue.HYPERLIQUID]  # PerpsTracker's leaderboards cannot be narrowed to one market

@@ -20,10 +20,8 @@ from typing import Any, Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gateway.schema.inputs import PerpTimeframe
-from gateway.schema.stats import PerpTraderStats
-from gateway.schema.types import PerpTrade, PerpTradeHistoryItem
-from gateway.sources.base import HistoryQuery, PerpSource, TradesQuery
+from gateway.model.source import HistoryQuery, PerpSource, TradesQuery
+from gateway.model.types import PerpTimeframe, PerpTrade, PerpTradeHistoryItem, PerpTraderStats
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

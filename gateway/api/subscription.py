@@ -15,15 +15,15 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from gateway.context import GatewayContext
+from gateway.api.context import GatewayContext
+from gateway.api.inputs import PerpLiveTradesFilter, SubPerpTradeHistoryFilter, SubPerpTradesFilter
 from gateway.errors import BadUserInput
-from gateway.schema.inputs import PerpLiveTradesFilter, SubPerpTradeHistoryFilter, SubPerpTradesFilter
-from gateway.schema.types import PerpBorrowing, PerpBorrowingShortInfo, PerpTrade, PerpTradeHistoryItem
+from gateway.model.types import PerpBorrowing, PerpBorrowingShortInfo, PerpTrade, PerpTradeHistoryItem
+from gateway.model.venue import Venue, normalize_address, resolve_venue
 from gateway.streams.codec import decode
 from gateway.streams.feed import Feed, open_feed
 from gateway.streams.hub import Hub
 from gateway.streams.types import StreamEvent, Topic
-from gateway.venues import Venue, normalize_address, resolve_venue
 
 GatewayInfo = Info[GatewayContext, None]
 

@@ -1,4 +1,4 @@
-"""Opens a fresh set of batching DataLoaders (gateway/loaders.py) around each query's execution.
+"""Opens a fresh set of batching DataLoaders (gateway/api/loaders.py) around each query's execution.
 
 Per operation, never per context: a WebSocket's context lives as long as the socket. A
 subscription gets no loaders, so nothing it loads is remembered from one event to the next.
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from gateway import loaders
+from gateway.api import loaders
 
 
 class OperationLoaders(SchemaExtension):

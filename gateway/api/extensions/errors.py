@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from gateway.context import GatewayContext
+from gateway.api.context import GatewayContext
 from gateway.errors import GatewayError
 
 log = logging.getLogger("gateway.errors")

@@ -12,11 +12,13 @@ Sai Keeper pass through unchanged, so Nibiru answers are byte-for-byte what Sai 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, NewType
+from datetime import datetime
+from typing import Any
 
 from graphql import GraphQLError, GraphQLInt
 from graphql.language import IntValueNode, ValueNode
+
+from gateway.model.time import Time, format_time
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -60,17 +62,6 @@ GraphQLInt.coerce_input_literal = _int64_literal
 GraphQLInt.value_to_literal = _int64_to_literal
 
 
-def format_time(value: datetime | str) -> str:
-    """RFC 3339 in UTC with Go's trimmed fraction (`…:58.452Z`, `…:00Z`)."""
-    if isinstance(value, str):
-        return value
-    value = value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += ("." + f"{value.microsecond:06d}").rstrip("0")
-    return text + "Z"
-
-
 def parse_time(value: Any) -> datetime:
     if not isinstance(value, str):
         raise GraphQLError(f"Time must be an RFC 3339 string, got {value!r}")
@@ -82,9 +73,6 @@ def parse_time(value: Any) -> datetime:
         raise GraphQLError("Time must carry a time zone (e.g. Z)")
     return parsed
 
-
-Time = NewType("Time", str)
-"""A Time value as held in schema objects: an RFC 3339 string (see `format_time`)."""
 
 SCALAR_MAP: dict[object, Any] = {}
 

@@ -8,31 +8,31 @@ from typing import cast
 import strawberry
 from strawberry.types import Info
 
-from gateway import leaderboard as leaderboards
-from gateway import loaders
-from gateway.context import GatewayContext
-from gateway.errors import BadUserInput
-from gateway.schema.inputs import (
+from gateway.api import leaderboard as leaderboards
+from gateway.api import loaders
+from gateway.api.context import GatewayContext
+from gateway.api.inputs import (
     PerpBorrowingsFilter,
     PerpBorrowingsOrder,
     PerpLeaderboardFilter,
     PerpLeaderboardOrder,
-    PerpTimeframe,
     PerpTradeHistoryFilter,
     PerpTradeHistoryOrder,
     PerpTradesFilter,
     PerpTradesOrder,
 )
-from gateway.schema.stats import PerpTraderStats
-from gateway.schema.types import (
+from gateway.errors import BadUserInput
+from gateway.model.source import BorrowingsQuery, HistoryQuery, Page, TradesQuery
+from gateway.model.types import (
     PerpBorrowing,
     PerpBorrowingShortInfo,
     PerpLeaderboardEntry,
+    PerpTimeframe,
     PerpTrade,
     PerpTradeHistoryItem,
+    PerpTraderStats,
 )
-from gateway.sources.base import BorrowingsQuery, HistoryQuery, Page, TradesQuery
-from gateway.venues import Venue, normalize_address, resolve_venue
+from gateway.model.venue import Venue, normalize_address, resolve_venue
 
 GatewayInfo = Info[GatewayContext, None]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from gateway.errors import BadUserInput
-from gateway.schema.types import (
+from gateway.model.types import (
     PerpBorrowing,
     PerpBorrowingShortInfo,
     PerpLeaderboardEntry,
@@ -21,7 +21,7 @@ from gateway.schema.types import (
     PerpTradeChangeType,
     PerpTradeHistoryItem,
 )
-from gateway.venues import Venue
+from gateway.model.venue import Venue
 
 T = TypeVar("T")
 

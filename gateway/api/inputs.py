@@ -7,8 +7,8 @@ import enum
 
 import strawberry
 
-from gateway.schema.types import PerpTradeChangeType
-from gateway.venues import Venue
+from gateway.model.types import PerpTimeframe, PerpTradeChangeType
+from gateway.model.venue import Venue
 
 VENUE_HELP = "Optional; when omitted the trader address decides (nibi1… NIBIRU, base58 JUPITER, 0x HYPERLIQUID)."
 
@@ -38,14 +38,6 @@ class PerpLeaderboardOrder(enum.Enum):
     win_rate = "win_rate"
     trades = "trades"
     account_value = "account_value"
-
-
-@strawberry.enum(description="A rolling window ending now: 24 hours, 7, 30 or 365 days.")
-class PerpTimeframe(enum.Enum):
-    DAY = "DAY"
-    WEEK = "WEEK"
-    MONTH = "MONTH"
-    YEAR = "YEAR"
 
 
 @strawberry.input

@@ -12,8 +12,8 @@ import enum
 
 import strawberry
 
-from gateway.schema.scalars import Time
-from gateway.venues import Venue
+from gateway.model.time import Time
+from gateway.model.venue import Venue
 
 
 @strawberry.enum(description="How a trade was opened.")
@@ -171,3 +171,24 @@ class PerpLeaderboardEntry:
     liquidations: int | None = strawberry.field(default=None, description="Positions liquidated in the window.")
     openPositions: int | None = strawberry.field(default=None, description="Positions open now.")
     unrealizedPnl: float | None = strawberry.field(default=None, description="USD PnL of the open positions.")
+
+
+@strawberry.enum(description="A rolling window ending now: 24 hours, 7, 30 or 365 days.")
+class PerpTimeframe(enum.Enum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    YEAR = "YEAR"
+
+
+@strawberry.type(description="A trader's figures over a rolling window, as the venue ranks them. "
+                 "A trader the venue does not rank in that window has rank and figures null.")
+class PerpTraderStats:
+    venue: Venue
+    trader: str
+    timeframe: PerpTimeframe
+    rank: int | None = strawberry.field(description="Place on the venue's leaderboard for the window.")
+    pnl: float | None = strawberry.field(description="USD.")
+    roi: float | None = strawberry.field(description="Percent.")
+    winRate: float | None = strawberry.field(description="Percent.")
+    trades: int | None = strawberry.field(description="Trades in the window.")

@@ -7,12 +7,12 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from gateway.schema.extensions.errors import ErrorMapping
-from gateway.schema.extensions.loaders import OperationLoaders
-from gateway.schema.extensions.operation_record import OperationRecord
-from gateway.schema.query import Query
-from gateway.schema.scalars import scalar_map
-from gateway.schema.subscription import Subscription
+from gateway.api.extensions.errors import ErrorMapping
+from gateway.api.extensions.loaders import OperationLoaders
+from gateway.api.extensions.operation_record import OperationRecord
+from gateway.api.query import Query
+from gateway.api.scalars import scalar_map
+from gateway.api.subscription import Subscription
 
 
 class GatewaySchema(strawberry.Schema):

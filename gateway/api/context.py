@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gateway.errors import GatewayError, SourceNotConfigured
-from gateway.sources.base import PerpSource
-from gateway.venues import SOURCE_OF, Venue
+from gateway.model.source import PerpSource
+from gateway.model.venue import SOURCE_OF, Venue
 
 if TYPE_CHECKING:
     from gateway.streams.hub import Hub
