@@ -17,11 +17,10 @@ from gateway import __version__, metrics
 from gateway.api.build import schema
 from gateway.api.context import GatewayContext
 from gateway.model.source import PerpSource
-from gateway.model.venue import SOURCE_OF, Venue
+from gateway.model.venue import Venue
 from gateway.response_cache.asgi import build_response_cache
 from gateway.settings import Settings
-from gateway.sources.perpstracker.webhook import webhook_receiver
-from gateway.sources.registry import build_sources, close_sources
+from gateway.sources.registry import bridge_factory, build_sources, close_sources, extra_routes, upstream_of
 from gateway.streams.build import build_hub
 from gateway.streams.hub import Hub
 from gateway.streams.types import BridgeFactory
@@ -48,7 +47,7 @@ async def healthz(request: Request) -> Response:
 def readyz_route(sources: dict[Venue, PerpSource | None], hub: Hub | None = None) -> Route:
     async def readyz(request: Request) -> Response:
         upstreams = {
-            SOURCE_OF[v]: {"venue": v.value, "configured": s is not None} for v, s in sources.items()
+            upstream_of(v).name: {"venue": v.value, "configured": s is not None} for v, s in sources.items()
         }
         body: dict[str, Any] = {"status": "ready", "upstreams": upstreams}
         if hub is not None:
@@ -58,23 +57,16 @@ def readyz_route(sources: dict[Venue, PerpSource | None], hub: Hub | None = None
     return Route("/readyz", readyz)
 
 
-def default_bridges(settings: Settings, sources: dict[Venue, PerpSource | None]) -> BridgeFactory:
-    from gateway.streams.bridges import build_bridge_factory
-
-    factory: BridgeFactory = build_bridge_factory(settings, sources)
-    return factory
-
-
 def create_app(settings: Settings | None = None, bridges: BridgeFactory | None = None) -> Starlette:
     """The gateway; `bridges` replaces the upstream stream factory (tests use in-process bridges)."""
     settings = settings or Settings.from_env()
     sources = build_sources(settings)
-    hub = build_hub(settings, bridges or default_bridges(settings, sources))
+    hub = build_hub(settings, bridges or bridge_factory(settings, sources))
     graphql = GatewayGraphQL(sources, hub)
     subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings)
     cached_graphql = build_response_cache(graphql, settings)  # queries over HTTP; sockets go direct
-    # POST /webhooks/perpstracker, only with PERPSTRACKER_WEBHOOK_SECRET (else 404): events go through the hub
-    webhooks = webhook_receiver(settings, hub.publish, sources)
+    # routes an upstream adds (a webhook receiver, when configured): events go through the hub
+    upstream_routes = extra_routes(settings, hub.publish, sources)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -85,8 +77,8 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             await subscriptions.drain()
             await hub.stop()
             await cached_graphql.aclose()
-            if webhooks is not None:
-                await webhooks.aclose()
+            for _, close in upstream_routes:
+                await close()
             await close_sources(sources)
 
     app = Starlette(
@@ -96,7 +88,7 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             Route("/healthz", healthz),
             readyz_route(sources, hub),
             metrics.route(hub, cached_graphql),
-            *([webhooks.route] if webhooks is not None else []),
+            *(route for route, _ in upstream_routes),
         ],
         lifespan=lifespan,
     )
@@ -104,7 +96,6 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     app.state.sources = sources
     app.state.hub = hub
     app.state.publish = hub.publish
-    app.state.webhooks = webhooks
     app.state.subscriptions = subscriptions
     app.state.response_cache = cached_graphql
     return app

@@ -80,15 +80,7 @@ def stop(proc: subprocess.Popen[Any], sig: int, timeout: float) -> None:
 
 def upstream_env(settings: Settings) -> dict[str, str]:
     """The environment that configures a gateway process with `settings`' upstream URLs and keys."""
-    return {
-        "PERPSTRACKER_API_URL": settings.perpstracker_api_url,
-        "PERPSTRACKER_WS_URL": settings.perpstracker_ws_url,
-        "NANSEN_API_URL": settings.nansen_api_url,
-        "NIBIRU_GRAPHQL_URL": settings.nibiru_graphql_url,
-        "NIBIRU_WS_URL": settings.nibiru_ws_url,
-        "PERPSTRACKER_API_KEY": settings.perpstracker_api_key.reveal() if settings.perpstracker_api_key else "",
-        "NANSEN_API_KEY": settings.nansen_api_key.reveal() if settings.nansen_api_key else "",
-    }
+    return settings.upstream_env()
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from gateway import bech32
+from gateway.sources.nibiru import bech32
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 

@@ -22,9 +22,9 @@ async def test_healthz_answers() -> None:
 def test_settings_defaults_follow_the_contract() -> None:
     s = Settings.from_env({})
     assert (s.host, s.port, s.sandbox) == ("127.0.0.1", 8000, "auto")
-    assert s.perpstracker_api_url == "https://perpstracker.com/api"
-    assert s.nansen_api_url == "https://api.nansen.ai"
-    assert s.nibiru_graphql_url == "https://sai-keeper.nibiru.fi/query"
+    assert s.upstream("perpstracker").api_url == "https://perpstracker.com/api"
+    assert s.upstream("nansen").api_url == "https://api.nansen.ai"
+    assert s.upstream("nibiru").graphql_url == "https://sai-keeper.nibiru.fi/query"
     assert s.use_sandbox and s.redis_url is None
 
 
@@ -38,8 +38,8 @@ def test_any_key_or_upstream_url_turns_auto_sandbox_off() -> None:
 def test_secrets_never_print_themselves() -> None:
     s = Settings.from_env({"PERPSTRACKER_API_KEY": "super-secret-value"})
     assert "super-secret-value" not in repr(s) and "super-secret-value" not in str(s)
-    assert isinstance(s.perpstracker_api_key, Secret)
-    assert s.perpstracker_api_key.reveal() == "super-secret-value"
+    assert isinstance(s.upstream("perpstracker").api_key, Secret)
+    assert s.upstream("perpstracker").api_key.reveal() == "super-secret-value"
 
 
 def test_bad_configuration_is_refused_clearly() -> None:

@@ -7,7 +7,8 @@ import random
 import pytest
 
 from gateway.errors import BadUserInput
-from gateway.model.venue import Venue, normalize_address, resolve_venue, venue_of_address
+from gateway.model.venue import Venue
+from gateway.sources.registry import normalize_address, resolve_venue, venue_of_address
 from sandbox import addresses
 
 RNG = random.Random(99)
@@ -29,6 +30,7 @@ def test_address_decides_the_venue(address: str, venue: Venue) -> None:
 @pytest.mark.parametrize("address", [
     "", "nibi1abc...", NIBI[:-1] + ("q" if NIBI[-1] != "q" else "p"),  # bad checksum
     "0x1234", "0x" + "g" * 40, "hello world", "DRVR0000", "x" * 45, NIBI.upper(),
+    SOL + "\n", EVM + "\n", " " + SOL,  # matched whole: `$` would let a trailing newline through
 ])
 def test_anything_else_is_bad_user_input(address: str) -> None:
     with pytest.raises(BadUserInput) as info:

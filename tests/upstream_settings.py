@@ -13,10 +13,10 @@ forwards every request. The policy tests build their own gateways with the real 
 
 from __future__ import annotations
 
-import dataclasses
-
-from gateway.policy.tables import PERPSTRACKER_LIMITS, endpoint_names
 from gateway.settings import Settings
+from gateway.sources.perpstracker.endpoints import LIMITS as PERPSTRACKER_LIMITS
+from gateway.sources.registry import endpoint_names
+from tests.configure import configure
 
 UNLIMITED = (1_000_000, 1_000_000)
 
@@ -24,7 +24,7 @@ UNLIMITED = (1_000_000, 1_000_000)
 def without_policies(settings: Settings) -> Settings:
     """No caching (upstream or whole-response), no stale answers, no retries, a breaker that never
     opens, no gateway-side limits."""
-    return dataclasses.replace(
+    return configure(
         settings, response_cache=False, cache_ttl_overrides=dict.fromkeys(endpoint_names(), 0.0), max_stale=0.0,
         upstream_retries=0, breaker_threshold=1_000_000,
         perpstracker_rate_limits=dict.fromkeys(PERPSTRACKER_LIMITS, UNLIMITED), nansen_rate_limits=UNLIMITED)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gateway.errors import GatewayError, SourceNotConfigured
+from gateway.errors import GatewayError
 from gateway.model.source import PerpSource
-from gateway.model.venue import SOURCE_OF, Venue
+from gateway.model.venue import Venue
+from gateway.sources.registry import not_configured
 
 if TYPE_CHECKING:
     from gateway.streams.hub import Hub
@@ -23,7 +25,7 @@ class PartialError:
 
 @dataclass
 class GatewayContext:
-    sources: dict[Venue, PerpSource | None]
+    sources: Mapping[Venue, PerpSource | None]
     request: Any = None
     response: Any = None
     partial_errors: list[PartialError] = field(default_factory=list)
@@ -32,9 +34,8 @@ class GatewayContext:
     def source(self, venue: Venue) -> PerpSource:
         src = self.sources.get(venue)
         if src is None:
-            raise SourceNotConfigured(
-                SOURCE_OF[venue], f"{venue.value} is not configured on this gateway (no upstream key or URL)")
+            raise not_configured(venue)
         return src
 
-    def configured(self, venues: list[Venue]) -> list[Venue]:
+    def configured(self, venues: Sequence[Venue]) -> list[Venue]:
         return [v for v in venues if self.sources.get(v) is not None]

@@ -15,10 +15,8 @@ from gateway.api.inputs import PerpLeaderboardFilter, PerpLeaderboardOrder
 from gateway.errors import BadUserInput, GatewayError, SourceNotConfigured
 from gateway.model.source import DEFAULT_LIMIT, LeaderboardQuery, Page
 from gateway.model.types import PerpLeaderboardEntry, PerpTimeframe
-from gateway.model.venue import SOURCE_OF, Venue
+from gateway.sources.registry import upstream_of, venues_with
 
-LEADERBOARD_VENUES = [Venue.JUPITER, Venue.HYPERLIQUID]
-TOKEN_VENUES = [Venue.HYPERLIQUID]  # PerpsTracker's leaderboards cannot be narrowed to one market
 TIMEFRAME_DAYS = {PerpTimeframe.DAY: 1, PerpTimeframe.WEEK: 7, PerpTimeframe.MONTH: 30, PerpTimeframe.YEAR: 365}
 
 _KEYS: dict[PerpLeaderboardOrder, Callable[[PerpLeaderboardEntry], float | int | None]] = {
@@ -70,15 +68,17 @@ async def leaderboard(
     days, start, end = window(where, today)
     token = where.token.strip() if where.token else None  # Hyperliquid coins are case-sensitive (kPEPE)
     if where.venue is not None:
-        if where.venue not in LEADERBOARD_VENUES:
-            raise BadUserInput(f"{where.venue.value} has no leaderboard: Sai Keeper does not publish one")
+        if not upstream_of(where.venue).leaderboard:
+            raise BadUserInput(f"{where.venue.value} has no leaderboard: "
+                               f"{upstream_of(where.venue).label} does not publish one")
         venues = [where.venue]
     else:
-        venues = ctx.configured(LEADERBOARD_VENUES)
+        ranking = venues_with("leaderboard")
+        venues = ctx.configured(ranking)
         if token:  # only venues that can rank by market take part in a token leaderboard
-            venues = [v for v in venues if v in TOKEN_VENUES]
+            venues = [v for v in venues if upstream_of(v).leaderboard_by_token]
         if not venues:
-            raise SourceNotConfigured(",".join(SOURCE_OF[v] for v in LEADERBOARD_VENUES),
+            raise SourceNotConfigured(",".join(upstream_of(v).name for v in ranking),
                                       "No venue with a leaderboard is configured")
     single = len(venues) == 1
     # One venue: its own paging. Several: each gives its top offset+limit, merged and cut here.

@@ -32,7 +32,8 @@ from gateway.model.types import (
     PerpTradeHistoryItem,
     PerpTraderStats,
 )
-from gateway.model.venue import Venue, normalize_address, resolve_venue
+from gateway.model.venue import Venue
+from gateway.sources.registry import normalize_address, resolve_venue, sai_default, upstream_of
 
 GatewayInfo = Info[GatewayContext, None]
 
@@ -67,7 +68,7 @@ class PerpQuery:
     ) -> list[PerpTradeHistoryItem]:
         trader = where.trader if where else None
         named = where.venue if where else None
-        v = resolve_venue(trader, named) if trader else (named or Venue.NIBIRU)
+        v = resolve_venue(trader, named) if trader else (named or sai_default())
         q = HistoryQuery(
             trader=normalize_address(trader, v) if trader else None,
             change_types=tuple(where.tradeChangeType) if where and where.tradeChangeType else None,
@@ -79,14 +80,14 @@ class PerpQuery:
     async def borrowing(
         self, info: GatewayInfo, collateralId: int, marketId: int, venue: Venue | None = None
     ) -> PerpBorrowing | None:
-        return await info.context.source(venue or Venue.NIBIRU).borrowing(collateralId, marketId)
+        return await info.context.source(venue or sai_default()).borrowing(collateralId, marketId)
 
     @strawberry.field(description="The markets of a venue (NIBIRU unless where.venue is given).")
     async def borrowings(
         self, info: GatewayInfo, where: PerpBorrowingsFilter | None = None, limit: int | None = None,
         offset: int | None = None, order_by: PerpBorrowingsOrder | None = None, order_desc: bool | None = None,
     ) -> list[PerpBorrowingShortInfo]:
-        v = (where.venue if where else None) or Venue.NIBIRU
+        v = (where.venue if where else None) or sai_default()
         q = BorrowingsQuery(market_id=where.marketId if where else None,
                             collateral_id=where.collateralId if where else None,
                             page=Page.of(limit, offset, order_desc, order_by))
@@ -112,12 +113,12 @@ class PerpQuery:
         self, info: GatewayInfo, trader: str, venue: Venue | None = None,
         timeframe: PerpTimeframe | None = PerpTimeframe.DAY,
     ) -> PerpTraderStats | None:
-        if venue is not None and venue is not Venue.JUPITER:
-            raise BadUserInput(f"traderStats is served by JUPITER only; {venue.value} has no per-trader statistics")
+        served = ", ".join(x.value for x in Venue if upstream_of(x).trader_stats)
+        if venue is not None and not upstream_of(venue).trader_stats:
+            raise BadUserInput(f"traderStats is served by {served} only; {venue.value} has no per-trader statistics")
         v = resolve_venue(trader, venue)
-        if v is not Venue.JUPITER:
-            raise BadUserInput(f"traderStats is served by JUPITER only; {v.value} has no per-trader statistics "
-                               "(give a JUPITER trader: a base58 Solana wallet)")
+        if not upstream_of(v).trader_stats:
+            raise BadUserInput(f"traderStats is served by {served} only; {v.value} has no per-trader statistics")
         source = cast(loaders.TraderStatsSource, info.context.source(v))
         return await loaders.load_trader_stats(source, trader, timeframe or PerpTimeframe.DAY)
 

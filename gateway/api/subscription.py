@@ -19,7 +19,8 @@ from gateway.api.context import GatewayContext
 from gateway.api.inputs import PerpLiveTradesFilter, SubPerpTradeHistoryFilter, SubPerpTradesFilter
 from gateway.errors import BadUserInput
 from gateway.model.types import PerpBorrowing, PerpBorrowingShortInfo, PerpTrade, PerpTradeHistoryItem
-from gateway.model.venue import Venue, normalize_address, resolve_venue
+from gateway.model.venue import Venue
+from gateway.sources.registry import normalize_address, resolve_venue, sai_default
 from gateway.streams.codec import decode
 from gateway.streams.feed import Feed, open_feed
 from gateway.streams.hub import Hub
@@ -103,7 +104,7 @@ class Subscription:
     async def perpBorrowing(
         self, info: GatewayInfo, collateralId: int, marketId: int, venue: Venue | None = None
     ) -> AsyncIterator[PerpBorrowing | None]:
-        v = venue or Venue.NIBIRU
+        v = venue or sai_default()
         info.context.source(v)
         return await _feed(info, [Topic("borrowing", v, f"{collateralId}:{marketId}")], _borrowing)
 
@@ -111,7 +112,7 @@ class Subscription:
     async def perpBorrowings(
         self, info: GatewayInfo, venue: Venue | None = None
     ) -> AsyncIterator[list[PerpBorrowingShortInfo]]:
-        v = venue or Venue.NIBIRU
+        v = venue or sai_default()
         info.context.source(v)
         return await _feed(info, [Topic("borrowings", v)], _borrowings)
 

@@ -1,57 +1,22 @@
-"""Venues and the address rules that decide a venue when a caller does not name one."""
+"""`Venue`: the venues this gateway serves, one per registered upstream (gateway/registry.py).
+
+Built from the registry's names, so a venue added there (or by a plugin) is a member here and a
+value of the GraphQL enum without any other change. Which upstream serves a venue, and the
+address rule that infers it, belong to that upstream's package (gateway.sources.registry).
+"""
 
 from __future__ import annotations
 
 import enum
-import re
 
 import strawberry
 
-from gateway import bech32
-from gateway.errors import BadUserInput
+from gateway.registry import venue_names
 
 
 @strawberry.enum(description="A perpetual-futures venue and the upstream that serves it.")
 class Venue(enum.Enum):
-    NIBIRU = "NIBIRU"
-    JUPITER = "JUPITER"
-    HYPERLIQUID = "HYPERLIQUID"
-
-
-# Which upstream serves a venue: the `source` named in errors.
-SOURCE_OF = {Venue.NIBIRU: "nibiru", Venue.JUPITER: "perpstracker", Venue.HYPERLIQUID: "nansen"}
-
-_BASE58 = re.compile(r"^[1-9A-HJ-NP-Za-km-z]{32,44}$")
-_EVM = re.compile(r"^0x[0-9a-fA-F]{40}$")
-
-
-def venue_of_address(address: str) -> Venue | None:
-    """The venue whose address format `address` has, or None."""
-    if address.startswith("nibi1"):
-        # a full checksum check, so a typo is an error rather than an empty answer
-        return Venue.NIBIRU if bech32.is_valid(address, "nibi") else None
-    if _EVM.match(address):
-        return Venue.HYPERLIQUID
-    if _BASE58.match(address):
-        return Venue.JUPITER
-    return None
-
-
-def resolve_venue(address: str, venue: Venue | None) -> Venue:
-    """The venue for a trader: the one named, checked against the address, or the inferred one."""
-    inferred = venue_of_address(address)
-    if venue is None:
-        if inferred is None:
-            raise BadUserInput(
-                f"Cannot tell the venue of trader address {address[:64]!r}: expected nibi1… (NIBIRU), "
-                "base58 of 32-44 characters (JUPITER) or 0x with 40 hex digits (HYPERLIQUID)"
-            )
-        return inferred
-    if inferred is not venue:
-        raise BadUserInput(f"{address[:64]!r} is not a valid {venue.value} trader address")
-    return venue
-
-
-def normalize_address(address: str, venue: Venue) -> str:
-    """Hyperliquid addresses are case-insensitive hex; upstreams expect lower case."""
-    return address.lower() if venue is Venue.HYPERLIQUID else address
+    # One member per registered venue, in registry order (the enum's documented `_ignore_` idiom).
+    _ignore_ = ["_name"]
+    for _name in venue_names():
+        vars()[_name] = _name

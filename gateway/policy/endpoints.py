@@ -2,9 +2,10 @@
 
 The policy chain sees raw httpx requests, so it recognises endpoints the way an operator reads
 them: REST sources by method and path below the configured base URL (`/perpetuals/trader/{wallet}
-/positions`), Sai Keeper by the GraphQL operation name in the POST body (`GatewayTrades`). Every
-endpoint has a stable dotted name (`perpstracker.trader.positions`) that the TTL overrides
-(`GATEWAY_CACHE_TTLS`) and the operator docs use. The tables themselves are in `tables.py`.
+/positions`), a GraphQL upstream by the operation name in the POST body (`GatewayTrades`). Every
+endpoint has a stable dotted name (`<upstream>.trader.positions`) that the TTL overrides
+(`GATEWAY_CACHE_TTLS`) and the operator docs use. Each upstream's package holds its own table
+(`gateway/sources/<name>/endpoints.py`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ KeyBody = Callable[[Any], Any]  # the parsed JSON body -> what of it identifies 
 
 @dataclass(frozen=True)
 class Endpoint:
-    name: str  # e.g. perpstracker.trader.positions
+    name: str  # <upstream>.<endpoint>, e.g. `<upstream>.trader.positions`
     ttl: float  # seconds an answer stays fresh; 0: never cached (per-account or write endpoints)
     bucket: str | None = None  # the upstream's rate-limit bucket; None: the upstream sets no limits
     read: bool = True  # safe to repeat: retried on 5xx/timeouts (writes only on 429 and refused connects)
@@ -29,6 +30,10 @@ class Endpoint:
 
 class Classifier(Protocol):
     def classify(self, method: str, path: str, body: bytes) -> Endpoint: ...
+
+    def names(self) -> list[str]:
+        """Every endpoint name the table can answer (for TTL overrides and the operator docs)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class RestTable:
     def __init__(self, routes: Sequence[Route], fallback: Endpoint, reads: Sequence[str] = ("GET",)) -> None:
         self.routes = list(routes)
         self.fallback = fallback  # an unknown path: never cached, in the strictest bucket
-        self.reads = frozenset(reads)  # methods this upstream uses for reads (Nansen reads by POST)
+        self.reads = frozenset(reads)  # methods this upstream uses for reads (some read by POST)
         self._compiled = [(r.method, r.regex(), r.endpoint) for r in self.routes]
 
     def classify(self, method: str, path: str, body: bytes) -> Endpoint:
@@ -57,6 +62,9 @@ class RestTable:
             if route_method == method and regex.match(path):
                 return endpoint
         return self.fallback if method in self.reads else replace(self.fallback, ttl=0.0, read=False)
+
+    def names(self) -> list[str]:
+        return list(dict.fromkeys([r.endpoint.name for r in self.routes] + [self.fallback.name]))
 
 
 _OPERATION = re.compile(r"^\s*(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?")
@@ -98,6 +106,9 @@ class GraphQLTable:
             if name.startswith(known):
                 return self.operations[known]
         return self.fallback
+
+    def names(self) -> list[str]:
+        return list(dict.fromkeys([e.name for e in self.operations.values()] + [self.fallback.name]))
 
 
 def with_ttl(endpoint: Endpoint, overrides: Mapping[str, float]) -> Endpoint:

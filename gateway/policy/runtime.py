@@ -1,89 +1,61 @@
-"""The chain per upstream, built from settings: the registry asks for a transport per source.
+"""The chain per upstream, built from settings and the upstream's own `UpstreamSpec`.
 
     policy = UpstreamPolicy(settings)
-    PerpsTrackerClient(..., transport=policy.transport("perpstracker"))
-    NansenClient(..., transport=policy.transport("nansen"))
-    NibiruClient(..., transport=policy.transport("nibiru"))   # via gql's HTTPXAsyncTransport kwargs
+    client = SomeClient(..., transport=policy.transport(spec))
 
-Each upstream gets its endpoint table, its base path (tables match below it), its rate-limit
-buckets (the documented numbers unless settings override them) and its own circuit breaker; all
-share one `Shared` (store, single-flight, Redis). Misconfigured limits fail at start-up.
+A spec (what an upstream's package declares: its endpoint table, its base URL, its rate-limit
+buckets) becomes an `Upstream` with its own limiter and circuit breaker; all upstreams share one
+`Shared` (store, single-flight, Redis). Misconfigured limits fail at start-up, in the upstream's
+own settings.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
 
 from gateway.policy.breaker import CircuitBreaker
 from gateway.policy.endpoints import Classifier
-from gateway.policy.ratelimit import RateLimiter, windows_of
+from gateway.policy.ratelimit import RateLimiter
 from gateway.policy.shared import Shared
-from gateway.policy.tables import (
-    DOCS_CATEGORY,
-    NANSEN,
-    NANSEN_BUCKET,
-    NANSEN_LIMITS,
-    NIBIRU_TABLE,
-    PERPSTRACKER,
-    PERPSTRACKER_LIMITS,
-)
 from gateway.policy.transport import PolicyTransport, Upstream
 from gateway.policy.windowlog import Window
-from gateway.settings import Settings, SettingsError
-from gateway.sources.http import DEFAULT_LIMITS
+from gateway.settings import Settings
 
-SOURCES = ("perpstracker", "nansen", "nibiru")
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z]+", "_", name.lower()).strip("_")
+# Connection pool of one upstream's HTTP transport.
+DEFAULT_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20)
 
 
-_ALIASES = {**{_norm(c): c for c in PERPSTRACKER_LIMITS}, **{_norm(d): c for c, d in DOCS_CATEGORY.items()}}
+@dataclass(frozen=True)
+class UpstreamSpec:
+    """What the chain needs to know about one upstream, declared by the upstream's package."""
 
-
-def perpstracker_limits(overrides: Mapping[str, tuple[int, int]]) -> dict[str, tuple[Window, ...]]:
-    """The documented (burst/s, sustained/min) per category, with the operator's overrides.
-
-    Override keys may be the ids (`historical`) or the docs' names (`Historical data`)."""
-    limits = dict(PERPSTRACKER_LIMITS)
-    for name, pair in overrides.items():
-        category = _ALIASES.get(_norm(name))
-        if category is None:
-            raise SettingsError(f"PERPSTRACKER_RATE_LIMITS: unknown category {name!r}; one of {sorted(limits)}")
-        limits[category] = pair
-    return {category: windows_of(*pair) for category, pair in limits.items()}
+    name: str  # the `source` of its errors
+    label: str  # how messages name it
+    base_url: str  # tables match paths below this URL's path
+    table: Classifier
+    limits: Mapping[str, tuple[Window, ...]] = field(default_factory=dict)  # bucket -> windows
+    graphql: bool = False  # a 200 carrying `errors` is a failed answer, not data
 
 
 class UpstreamPolicy:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.perpstracker_limits = perpstracker_limits(settings.perpstracker_rate_limits)
-        self.nansen_limits = {NANSEN_BUCKET: windows_of(*(settings.nansen_rate_limits or NANSEN_LIMITS))}
         self.shared = Shared(settings)
 
-    def upstream(self, source: str) -> Upstream:
+    def upstream(self, spec: UpstreamSpec) -> Upstream:
         s = self.settings
-        table: Classifier
-        if source == "perpstracker":
-            label, url, table, limits = "perpstracker", s.perpstracker_api_url, PERPSTRACKER, self.perpstracker_limits
-        elif source == "nansen":
-            label, url, table, limits = "nansen", s.nansen_api_url, NANSEN, self.nansen_limits
-        elif source == "nibiru":
-            label, url, table, limits = "Sai Keeper", s.nibiru_graphql_url, NIBIRU_TABLE, {}
-        else:
-            raise ValueError(f"no upstream policy for {source!r}; one of {SOURCES}")
         return Upstream(
-            source=source, label=label, table=table, base_path=urlsplit(url).path.rstrip("/"),
-            limiter=RateLimiter(source, label, limits, self.shared.windows, self.shared.local_windows),
-            breaker=CircuitBreaker(s.breaker_threshold, s.breaker_cooldown), graphql=source == "nibiru",
+            source=spec.name, label=spec.label, table=spec.table,
+            base_path=urlsplit(spec.base_url).path.rstrip("/"),
+            limiter=RateLimiter(spec.name, spec.label, spec.limits, self.shared.windows, self.shared.local_windows),
+            breaker=CircuitBreaker(s.breaker_threshold, s.breaker_cooldown), graphql=spec.graphql,
         )
 
-    def transport(self, source: str, inner: httpx.AsyncBaseTransport | None = None) -> PolicyTransport:
-        """The chain for `source`, sending through `inner` (default: httpx's pooled HTTP transport)."""
-        return PolicyTransport(self.upstream(source), self.shared,
+    def transport(self, spec: UpstreamSpec, inner: httpx.AsyncBaseTransport | None = None) -> PolicyTransport:
+        """The chain for `spec`'s upstream, sending through `inner` (default: httpx's pooled transport)."""
+        return PolicyTransport(self.upstream(spec), self.shared,
                                inner if inner is not None else httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS))

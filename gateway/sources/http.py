@@ -33,7 +33,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 def timeout_of(seconds: float) -> httpx.Timeout:
     """The configured read/write budget, with connecting capped at 3 s (a dead host fails fast)."""
     return httpx.Timeout(seconds, connect=min(3.0, seconds))
-DEFAULT_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20)
 
 
 def retry_after_of(response: httpx.Response, default: float = 1.0) -> float:

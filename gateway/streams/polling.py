@@ -24,9 +24,10 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 from gateway.errors import GatewayError, RateLimited, UpstreamRateLimited
+from gateway.policy.windowlog import Window
 from gateway.streams.resilience import Backoff
 
 log = logging.getLogger("gateway.streams")
@@ -108,3 +109,8 @@ async def poll_forever(budget: PollBudget, cost: float, poll: Callable[[], Await
                 budget.succeeded()
                 errors.reset()
             await asyncio.sleep(budget.interval() * random.uniform(0.9, 1.1))
+
+
+def per_minute(windows: Sequence[Window]) -> float:
+    """The sustained rate a set of rate-limit windows allows, in calls per minute."""
+    return min(w.limit * 60.0 / w.seconds for w in windows)

@@ -11,6 +11,7 @@ import pytest
 from gateway.app import create_app
 from gateway.settings import Settings
 from sandbox.state import KEYS as SANDBOX_KEYS
+from tests.configure import configure
 from tests.gateway.helpers import codes, gql_post
 from tests.servers import serve
 
@@ -35,7 +36,7 @@ async def _gateway_with(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 async def keyless_gateway(live_sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """Sandbox URLs but no PerpsTracker or Nansen key: JUPITER and HYPERLIQUID are unconfigured."""
     full = Settings(sandbox="off").with_sandbox(live_sandbox_url, SANDBOX_KEYS)
-    async for client in _gateway_with(dataclasses.replace(full, perpstracker_api_key=None, nansen_api_key=None)):
+    async for client in _gateway_with(configure(full, perpstracker_api_key=None, nansen_api_key=None)):
         yield client
 
 

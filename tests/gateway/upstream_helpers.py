@@ -8,7 +8,6 @@ the sandbox's own request log, never from the gateway.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,6 +16,7 @@ import httpx
 from gateway.app import create_app
 from gateway.settings import Settings
 from sandbox.state import KEYS as SANDBOX_KEYS
+from tests.configure import configure
 from tests.servers import serve
 
 JUPITER_BOARD = "query($l: Int) { perp { leaderboard(where: {venue: JUPITER, timeframe: DAY}, limit: $l) { rank trader pnl } } }"
@@ -26,7 +26,7 @@ TRADES = "query($t: String!) { perp { trades(where: {trader: $t}) { id venue isO
 
 def policy_settings(sandbox_url: str, **overrides: Any) -> Settings:
     base = Settings(sandbox="off", response_cache=False).with_sandbox(sandbox_url, SANDBOX_KEYS)
-    return dataclasses.replace(base, **overrides)
+    return configure(base, **overrides)
 
 
 @contextlib.asynccontextmanager

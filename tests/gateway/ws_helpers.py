@@ -15,6 +15,7 @@ from websockets.asyncio.client import ClientConnection
 
 from gateway.app import create_app
 from gateway.settings import Secret, Settings
+from tests.configure import configure
 from tests.servers import serve
 from tests.streams.doubles import ScriptedBridges
 
@@ -45,7 +46,7 @@ def scripted_gateway(**overrides: Any) -> Iterator[ScriptedGateway]:
     (a key that is never used: its bridges are scripted), HYPERLIQUID is not."""
     bridges = ScriptedBridges()
     options: dict[str, Any] = {"stream_linger": 0.2, "ws_init_timeout": 2.0, **overrides}
-    settings = Settings(sandbox="off", perpstracker_api_key=Secret("unused"), **options)
+    settings = configure(Settings(sandbox="off"), perpstracker_api_key=Secret("unused"), **options)
     app = create_app(settings, bridges=bridges)
     with serve(app) as base:
         yield ScriptedGateway(app, bridges, base.replace("http", "ws", 1) + "/graphql")

@@ -7,7 +7,6 @@ repeating), counts calls, and can hold every call until released, so concurrency
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +15,8 @@ import httpx
 
 from gateway.policy.runtime import UpstreamPolicy
 from gateway.settings import Secret, Settings
+from gateway.sources.registry import by_name
+from tests.configure import configure
 
 PT = "https://perpstracker.test/api"
 NANSEN = "https://nansen.test"
@@ -47,12 +48,12 @@ class Scripted:
 
 
 def settings(**overrides: Any) -> Settings:
-    base = Settings(
-        sandbox="off", perpstracker_api_url=PT, perpstracker_api_key=Secret("pt-key"),
+    base = configure(
+        Settings(sandbox="off"), perpstracker_api_url=PT, perpstracker_api_key=Secret("pt-key"),
         nansen_api_url=NANSEN, nansen_api_key=Secret("nansen-key"), nibiru_graphql_url=SAI,
         upstream_timeout=5.0,
     )
-    return dataclasses.replace(base, **overrides)
+    return configure(base, **overrides)
 
 
 @asynccontextmanager
@@ -62,6 +63,12 @@ async def client_for(upstream: Scripted, source: str = "perpstracker", policy: U
     policy = policy or UpstreamPolicy(settings(**overrides))
     base = {"perpstracker": PT, "nansen": NANSEN, "nibiru": SAI}[source]
     headers = {"perpstracker": {"Authorization": "Bearer pt-key"}, "nansen": {"apiKey": "nansen-key"}}.get(source, {})
-    transport = policy.transport(source, inner=httpx.MockTransport(upstream))
+    transport = upstream_transport(policy, source, httpx.MockTransport(upstream))
     async with httpx.AsyncClient(base_url=base, headers=headers, transport=transport) as client:
         yield client
+
+
+def upstream_transport(policy: UpstreamPolicy, name: str, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+    """The policy chain of the upstream called `name`, as its package declares it, over `inner`."""
+    d = by_name(name)
+    return policy.transport(d.policy(policy.settings.upstream(name), policy.settings), inner)

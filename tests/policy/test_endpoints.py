@@ -8,19 +8,19 @@ import re
 import pytest
 
 from gateway.policy.endpoints import operation_of, with_ttl
-from gateway.policy.tables import (
+from gateway.sources.nansen.endpoints import BUCKET as NANSEN_BUCKET
+from gateway.sources.nansen.endpoints import TABLE as NANSEN
+from gateway.sources.nibiru import queries
+from gateway.sources.nibiru.endpoints import TABLE as NIBIRU_TABLE
+from gateway.sources.perpstracker.endpoints import (
     DOCS_CATEGORY,
     HISTORICAL,
     LEADERBOARD,
-    NANSEN,
-    NANSEN_BUCKET,
-    NIBIRU_TABLE,
-    PERPSTRACKER,
-    PERPSTRACKER_LIMITS,
     TRADER_PROFILES,
-    endpoint_names,
 )
-from gateway.sources.nibiru import queries
+from gateway.sources.perpstracker.endpoints import LIMITS as PERPSTRACKER_LIMITS
+from gateway.sources.perpstracker.endpoints import TABLE as PERPSTRACKER
+from gateway.sources.registry import endpoint_names
 from sandbox.perpstracker import SPECS, category_of
 
 WALLET = "DRVRvzf8pSiMJi5BY1NmZu5STahBYKMVcfkPp3vxPump"

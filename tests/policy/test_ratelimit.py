@@ -9,10 +9,15 @@ import pytest
 from gateway.errors import UpstreamRateLimited
 from gateway.policy.ratelimit import RateLimiter, blocked_for, windows_of
 from gateway.policy.refusal import PolicyRefusal
-from gateway.policy.runtime import UpstreamPolicy, perpstracker_limits
 from gateway.policy.windowlog import LocalWindowLog, Window
-from gateway.settings import SettingsError
+from gateway.settings import Settings, SettingsError
+from gateway.sources.nansen import DESCRIPTOR as NANSEN
+from gateway.sources.perpstracker.endpoints import limits as perpstracker_limits
 from tests.policy.helpers import settings
+
+
+def nansen_limits(s: Settings) -> tuple[Window, ...]:
+    return tuple(NANSEN.policy(s.upstream("nansen"), s).limits["requests"])
 
 
 def test_the_documented_limits_are_the_defaults() -> None:
@@ -20,7 +25,7 @@ def test_the_documented_limits_are_the_defaults() -> None:
     assert {c: (w[0].limit, w[1].limit) for c, w in limits.items()} == {
         "leaderboard": (5, 100), "live_trades": (10, 200), "trader_profiles": (5, 150), "historical": (3, 50)}
     assert all((w[0].seconds, w[1].seconds) == (1.0, 60.0) for w in limits.values())
-    nansen = UpstreamPolicy(settings()).nansen_limits["requests"]
+    nansen = nansen_limits(settings())
     assert (nansen[0].limit, nansen[1].limit) == (20, 300)
 
 
@@ -30,7 +35,7 @@ def test_limits_are_overridden_by_category_id_or_by_the_docs_name() -> None:
     assert limits["leaderboard"] == windows_of(5, 100)
     with pytest.raises(SettingsError, match="unknown category"):
         perpstracker_limits({"bulk downloads": (1, 1)})
-    assert UpstreamPolicy(settings(nansen_rate_limits=(2, 30))).nansen_limits["requests"] == windows_of(2, 30)
+    assert nansen_limits(settings(nansen_rate_limits=(2, 30))) == windows_of(2, 30)
 
 
 def test_a_spent_minute_waits_at_least_for_the_next_calendar_minute() -> None:

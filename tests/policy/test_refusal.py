@@ -12,7 +12,7 @@ from gateway.policy.runtime import UpstreamPolicy
 from gateway.sources.http import map_transport_error
 from gateway.sources.nibiru.client import NibiruClient, map_gql_error
 from gateway.sources.nibiru.queries import BORROWINGS
-from tests.policy.helpers import SAI, Scripted, settings
+from tests.policy.helpers import SAI, Scripted, settings, upstream_transport
 
 REFUSALS = [
     UpstreamUnavailable("nibiru", "Sai Keeper is unavailable (circuit open)"),
@@ -46,7 +46,7 @@ def test_a_refusal_is_a_transport_error_for_code_that_does_not_know_it() -> None
 async def test_sai_keeper_behind_an_open_circuit_fails_at_once_as_unavailable() -> None:
     upstream = Scripted(httpx.ConnectError("refused"))
     policy = UpstreamPolicy(settings(breaker_threshold=1, upstream_retries=0, max_stale=0.0))
-    client = NibiruClient(SAI, 5.0, transport=policy.transport("nibiru", inner=httpx.MockTransport(upstream)))
+    client = NibiruClient(SAI, 5.0, transport=upstream_transport(policy, "nibiru", httpx.MockTransport(upstream)))
     try:
         with pytest.raises(UpstreamUnavailable, match="unreachable"):
             await client.execute(BORROWINGS, {})

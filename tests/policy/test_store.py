@@ -18,7 +18,7 @@ from gateway.policy.store import (
     ResponseStore,
     redis_cache,
 )
-from gateway.policy.tables import NANSEN
+from gateway.sources.nansen.endpoints import TABLE as NANSEN
 
 ENDPOINT = Endpoint("perpstracker.prices", 30, "live_trades")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import random
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -19,11 +18,12 @@ import httpx
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
 from gateway.settings import Settings
+from gateway.sources.registry import bridge_factory as build_bridge_factory
 from gateway.sources.registry import build_sources, close_sources
-from gateway.streams.bridges import build_bridge_factory
 from gateway.streams.types import Bridge, StreamEvent
 from sandbox import addresses
 from sandbox.state import KEYS as SANDBOX_KEYS
+from tests.configure import configure
 
 WAIT = 45.0
 
@@ -31,7 +31,7 @@ WAIT = 45.0
 def bridge_settings(sandbox: str, **overrides: Any) -> Settings:
     """Settings for the sandbox with short poll intervals (the rate budget still applies)."""
     base = Settings(sandbox="off").with_sandbox(sandbox, SANDBOX_KEYS)
-    return dataclasses.replace(base, **{"poll_interval": 0.2, **overrides})
+    return configure(base, **{"poll_interval": 0.2, **overrides})
 
 
 @contextlib.asynccontextmanager

@@ -8,7 +8,7 @@ import httpx
 from gateway.model.source import HistoryQuery, Page, PerpSource, TradesQuery
 from gateway.model.types import PerpBorrowing, PerpTrade, PerpTradeChangeType, PerpTradeHistoryItem
 from gateway.model.venue import Venue
-from gateway.sources.nansen.stream import HyperliquidLiveBridge
+from gateway.sources.nansen.streams import HyperliquidLiveBridge
 from gateway.streams.codec import decode
 from gateway.streams.pollers import TraderPoller
 from gateway.streams.types import StreamEvent, Topic
@@ -55,7 +55,7 @@ async def test_trades_poll_event_equals_the_query(live_sandbox_url: str, live_co
 
 
 async def test_live_feed_sends_every_traders_fills_once(live_sandbox_url: str, live_control: httpx.AsyncClient) -> None:
-    settings = bridge_settings(live_sandbox_url, hyperliquid_live_tokens=("BTC", "SOL"))
+    settings = bridge_settings(live_sandbox_url, nansen_live_tokens=("BTC", "SOL"))
     a, b = wallet(H, "hl-live-a"), wallet(H, "hl-live-b")
     async with open_sources(settings) as sources, running(settings, sources, Topic("live", H)) as run:
         bridge = run.bridge

@@ -13,10 +13,10 @@ from gateway.model.types import PerpBorrowing, PerpTrade, PerpTradeHistoryItem
 from gateway.model.venue import Venue
 from gateway.settings import Secret
 from gateway.sources.perpstracker.alert_mapping import AlertFact
-from gateway.sources.perpstracker.alerts import AlertFeed
 from gateway.sources.perpstracker.enrol import LABEL, Enroller
+from gateway.sources.perpstracker.socket import AlertFeed
 from gateway.sources.perpstracker.source import PerpsTrackerSource
-from gateway.sources.perpstracker.stream import JupiterLiveBridge, JupiterTraderBridge
+from gateway.sources.perpstracker.streams import JupiterLiveBridge, JupiterTraderBridge
 from gateway.streams.codec import decode
 from gateway.streams.types import StreamEvent, Topic
 from sandbox.state import PERPSTRACKER_KEY, PERPSTRACKER_PRO_KEY
@@ -105,7 +105,7 @@ async def test_alert_socket_authenticates_pings_reconnects_and_gap_fills(
     async with open_sources(settings) as sources:
         client = jupiter(sources).client
         assert await Enroller(client).ensure(trader)
-        feed = AlertFeed(settings.perpstracker_ws_url, Secret(PERPSTRACKER_KEY), client, ping_interval=0.05)
+        feed = AlertFeed(settings.upstream("perpstracker").ws_url, Secret(PERPSTRACKER_KEY), client, ping_interval=0.05)
         async with feed.listen(trader) as alerts:
             assert await asyncio.wait_for(alerts.ready(), WAIT)
             await eventually(lambda: feed.stats.pongs >= 2, "two pings answered")

@@ -7,7 +7,7 @@ import httpx
 from gateway.model.source import HistoryQuery, Page, PerpSource, TradesQuery
 from gateway.model.types import PerpBorrowing, PerpTrade, PerpTradeHistoryItem
 from gateway.model.venue import Venue
-from gateway.sources.nibiru.bridges import NibiruHistoryBridge, NibiruTradesBridge
+from gateway.sources.nibiru.streams import NibiruHistoryBridge, NibiruTradesBridge
 from gateway.streams.changes import group_by_tx
 from gateway.streams.codec import decode
 from gateway.streams.types import StreamEvent, Topic

@@ -28,9 +28,9 @@ from gateway.settings import Secret, Settings
 from gateway.sources.perpstracker.webhook import (
     PATH,
     WebhookReceiver,
+    routes,
     signature_of,
     webhook_receiver,
-    webhook_route,
 )
 from gateway.sources.registry import build_sources, close_sources
 from gateway.streams.codec import decode
@@ -38,6 +38,7 @@ from gateway.streams.replay import RedisReplayMemory
 from gateway.streams.types import StreamEvent
 from sandbox import addresses
 from sandbox.state import PERPSTRACKER_KEY
+from tests.configure import configure
 from tests.servers import serve
 from tests.streams.bridging import bridge_settings, eventually, inject, wallet
 
@@ -81,7 +82,7 @@ def served_receiver(settings: Settings, *, with_sources: bool = False, port: int
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         sources = build_sources(settings) if with_sources else None
-        receiver = webhook_receiver(settings, publish, sources)
+        receiver = webhook_receiver(settings.upstream("perpstracker"), settings, publish, sources)
         assert receiver is not None
         box["receiver"] = receiver
         try:
@@ -101,7 +102,7 @@ def served_receiver(settings: Settings, *, with_sources: bool = False, port: int
 
 @pytest.fixture
 def receiver() -> Iterator[Served]:
-    with served_receiver(Settings(sandbox="off", perpstracker_webhook_secret=SECRET)) as served:
+    with served_receiver(configure(Settings(sandbox="off"), perpstracker_webhook_secret=SECRET)) as served:
         yield served
 
 
@@ -164,7 +165,8 @@ def test_without_a_secret_there_is_no_route() -> None:
     async def publish(event: StreamEvent) -> None:
         raise AssertionError("nothing to publish")
 
-    assert webhook_route(Settings(sandbox="off"), publish) is None
+    settings = Settings(sandbox="off")
+    assert routes(settings.upstream("perpstracker"), settings, publish, {}) == []
 
 
 @pytest.mark.redis

@@ -16,7 +16,7 @@ from gateway.model.types import (
     Token,
 )
 from gateway.model.venue import Venue
-from gateway.sources.markets import short_info
+from gateway.sources.perpstracker.markets import MARKETS
 from gateway.streams.codec import decode, encode
 from gateway.streams.types import Topic
 
@@ -24,7 +24,7 @@ TRADE = PerpTrade(
     id=772849799, trader="J83ZtxeoHLwMNvjVrsD4gQw5nE8PKXUV9Ph6tW2dVamK", isOpen=True, isLong=True,
     tradeType=PerpTradeType.trade, leverage=1.81, collateralAmount=2377788350000,
     openCollateralAmount=2377788350000, openPrice=232.42, closePrice=None, sl=None, tp=None,
-    perpBorrowing=short_info(Venue.JUPITER, "SOL"), openBlock=Block(block=None, block_ts=Time("2025-10-06T17:41:22Z")),
+    perpBorrowing=MARKETS.short_info("SOL"), openBlock=Block(block=None, block_ts=Time("2025-10-06T17:41:22Z")),
     closeBlock=None, state=PerpTradeState(pnlCollateral=-1.5e12, pnlPct=-0.44, pnlCollateralAfterFees=None,
                                           positionValue=None, liquidationPrice=116.87, borrowingFeeCollateral=None,
                                           borrowingFeePct=None, closingFeeCollateral=None, closingFeePct=None,

@@ -12,8 +12,9 @@ from typing import Any, cast
 
 import httpx
 
+from gateway.policy.runtime import DEFAULT_LIMITS
 from gateway.settings import Secret
-from gateway.sources.http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, request_json
+from gateway.sources.http import DEFAULT_TIMEOUT, request_json
 from gateway.sources.nansen.wire import (
     Fill,
     LeaderboardRow,

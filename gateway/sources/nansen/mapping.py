@@ -21,8 +21,6 @@ from gateway.model.types import (
     PerpTradeState,
     PerpTradeType,
 )
-from gateway.model.venue import Venue
-from gateway.sources import markets
 from gateway.sources.nansen import wire
 from gateway.sources.nansen.lives import (
     ADD,
@@ -35,9 +33,11 @@ from gateway.sources.nansen.lives import (
     fill_order,
     group,
 )
+from gateway.sources.nansen.markets import MARKETS
+from gateway.sources.nansen.venue import VENUE
 from gateway.sources.units import dec, micro, number, opt_number, utc
 
-HL = Venue.HYPERLIQUID
+HL = VENUE
 
 
 def fill_block(f: Fill) -> Block:
@@ -65,7 +65,7 @@ def trade_type(life: Life) -> PerpTradeType:
 
 def map_trade(trader: str, life: Life, pos: wire.Position | None) -> PerpTrade:
     """A closed life (pos None) from its fills; an open one from its position, fills for the opening."""
-    info = markets.short_info(HL, life.coin)
+    info = MARKETS.short_info(life.coin)
     open_block = fill_block(life.opening) if life.opening else None
     close_block = fill_block(life.closing) if life.closing else None
     if pos is None:
@@ -172,7 +172,7 @@ def map_token_trade(row: wire.TokenTrade) -> PerpTradeHistoryItem | None:
     if change is None:
         return None
     coin, trader, tx = row["token_symbol"], row["trader_address"].lower(), row["transaction_hash"]
-    info = markets.short_info(HL, coin)
+    info = MARKETS.short_info(coin)
     block = Block(block=None, block_ts=Time(format_time(utc(row["block_timestamp"]))))
     opens = row["action"] == "Open"
     closes = row["action"] in ("Close", "Liquidation")
@@ -194,7 +194,7 @@ def map_token_trade(row: wire.TokenTrade) -> PerpTradeHistoryItem | None:
 
 
 def map_borrowing(row: wire.ScreenerRow) -> PerpBorrowing:
-    info = markets.short_info(HL, row["token_symbol"])
+    info = MARKETS.short_info(row["token_symbol"])
     oi = row.get("open_interest")
     funding = row.get("funding")
     return PerpBorrowing(

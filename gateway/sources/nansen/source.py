@@ -12,8 +12,6 @@ import datetime
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import httpx
-
 from gateway.errors import BadUserInput, UpstreamError
 from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, PerpSource, TradesQuery
 from gateway.model.types import (
@@ -23,12 +21,14 @@ from gateway.model.types import (
     PerpTrade,
     PerpTradeHistoryItem,
 )
-from gateway.model.venue import Venue
-from gateway.settings import Settings
 from gateway.sources import markets
+from gateway.sources.descriptor import Built
 from gateway.sources.http import timeout_of
 from gateway.sources.nansen import mapping, wire
 from gateway.sources.nansen.client import SOURCE, NansenClient
+from gateway.sources.nansen.markets import MARKETS
+from gateway.sources.nansen.settings import NansenSettings
+from gateway.sources.nansen.venue import VENUE
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -97,7 +97,7 @@ def _malformed(exc: Exception) -> UpstreamError:
 
 
 class NansenSource:
-    venue = Venue.HYPERLIQUID
+    venue = VENUE
     name = SOURCE
 
     def __init__(self, client: NansenClient) -> None:
@@ -171,7 +171,7 @@ class NansenSource:
         if q.collateral_id is not None and q.collateral_id != markets.USDC_ID:
             return []
         found = [
-            markets.short_info(self.venue, b.baseToken.symbol) for b in await self._markets()
+            MARKETS.short_info(b.baseToken.symbol) for b in await self._markets()
             if q.market_id is None or b.marketId == q.market_id
         ]
         if q.page.order_by == "base_token_name":
@@ -205,10 +205,10 @@ class NansenSource:
         await self.client.aclose()
 
 
-def build(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> PerpSource:
-    """The HYPERLIQUID source for a configuration that has NANSEN_API_KEY.
-    `transport`: the upstream policy chain (gateway/policy) the registry puts under the client."""
-    if settings.nansen_api_key is None:
-        raise ValueError("HYPERLIQUID needs NANSEN_API_KEY")
-    return NansenSource(NansenClient(settings.nansen_api_url, settings.nansen_api_key, transport=transport,
-                                     timeout=timeout_of(settings.upstream_timeout)))
+def build(section: NansenSettings, built: Built) -> PerpSource | None:
+    """The HYPERLIQUID source, or None without NANSEN_API_KEY; the client sends through
+    `built.transport`, the upstream policy chain."""
+    if section.api_key is None:
+        return None
+    return NansenSource(NansenClient(section.api_url, section.api_key, transport=built.transport,
+                                     timeout=timeout_of(built.settings.upstream_timeout)))

@@ -21,7 +21,7 @@ from gateway.model.types import (
     PerpTradeType,
     Token,
 )
-from gateway.model.venue import Venue
+from gateway.sources.nibiru.venue import VENUE
 
 USD_STABLE = frozenset({"USDC", "USDT", "USD", "UST"})
 MICRO = 1_000_000
@@ -42,7 +42,7 @@ def map_block(d: Json | None) -> Block | None:
 def map_short_info(d: Json) -> PerpBorrowingShortInfo:
     return PerpBorrowingShortInfo(
         marketId=d["marketId"], baseToken=map_token(d["baseToken"]), quoteToken=map_token(d["quoteToken"]),
-        collateralToken=map_token(d["collateralToken"]), visible=d["visible"], venue=Venue.NIBIRU,
+        collateralToken=map_token(d["collateralToken"]), visible=d["visible"], venue=VENUE,
     )
 
 
@@ -71,7 +71,7 @@ def map_trade(d: Json) -> PerpTrade:
         openCollateralAmount=d.get("openCollateralAmount"), openPrice=d.get("openPrice"),
         closePrice=d.get("closePrice"), sl=d.get("sl"), tp=d.get("tp"), perpBorrowing=info,
         openBlock=open_block, closeBlock=close_block, state=map_state(d.get("state")),
-        venue=Venue.NIBIRU, venueTradeId=str(d["id"]), market=info.baseToken.symbol,
+        venue=VENUE, venueTradeId=str(d["id"]), market=info.baseToken.symbol,
         sizeUsd=round(collateral_usd * leverage, 6) if collateral_usd is not None and leverage else None,
         collateralUsd=collateral_usd,
         openTime=open_block.block_ts if open_block else None,
@@ -100,7 +100,7 @@ def map_history_item(d: Json) -> PerpTradeHistoryItem:
     return PerpTradeHistoryItem(
         id=d["id"], tradeChangeType=change, block=block, trade=trade,
         realizedPnlCollateral=d.get("realizedPnlCollateral"), realizedPnlPct=d.get("realizedPnlPct"),
-        txHash=d.get("txHash"), evmTxHash=d.get("evmTxHash"), venue=Venue.NIBIRU, trader=trade.trader,
+        txHash=d.get("txHash"), evmTxHash=d.get("evmTxHash"), venue=VENUE, trader=trade.trader,
         market=trade.market, price=price, sizeDeltaUsd=size,
     )
 
@@ -114,7 +114,7 @@ def map_borrowing(d: Json) -> PerpBorrowing:
         feesPerHourShort=d.get("feesPerHourShort"), openFeePct=d.get("openFeePct"),
         closeFeePct=d.get("closeFeePct"), triggerOrderFeePct=d.get("triggerOrderFeePct"),
         maxLeverage=d.get("maxLeverage"), minLeverage=d.get("minLeverage"),
-        minPositionSizeUSD=d.get("minPositionSizeUSD"), visible=d["visible"], venue=Venue.NIBIRU,
+        minPositionSizeUSD=d.get("minPositionSizeUSD"), visible=d["visible"], venue=VENUE,
         oiTotal=oi_long + oi_short if oi_long is not None and oi_short is not None else None,
         fundingRatePerHour=None,
     )

@@ -21,9 +21,9 @@ from gateway.model.types import (
     PerpTrade,
     PerpTradeHistoryItem,
 )
-from gateway.model.venue import Venue
 from gateway.sources.nibiru import mapping, queries
 from gateway.sources.nibiru.client import SOURCE, NibiruClient
+from gateway.sources.nibiru.venue import VENUE
 
 T = TypeVar("T")
 MAX_BATCH = 25  # aliases per upstream document; more loads are split into several documents
@@ -61,7 +61,7 @@ def _map_history(rows: list[dict[str, Any]]) -> list[PerpTradeHistoryItem]:
 
 
 class NibiruSource:
-    venue = Venue.NIBIRU
+    venue = VENUE
     name = SOURCE
 
     def __init__(self, client: NibiruClient) -> None:

@@ -13,8 +13,9 @@ from urllib.parse import quote
 import httpx
 
 from gateway.errors import UpstreamError
+from gateway.policy.runtime import DEFAULT_LIMITS
 from gateway.settings import Secret
-from gateway.sources.http import DEFAULT_LIMITS, DEFAULT_TIMEOUT, request_json
+from gateway.sources.http import DEFAULT_TIMEOUT, request_json
 
 SOURCE = "perpstracker"
 
@@ -95,7 +96,7 @@ class PerpsTrackerClient:
     async def markets(self) -> dict[str, Any]:
         return _object(await self._get(self.markets_path), "custodies", "markets")
 
-    # ---- the key owner's watchlist and alerts (live streams: gateway/sources/perpstracker/stream.py)
+    # ---- the key owner's watchlist and alerts (live streams: gateway/sources/perpstracker/streams.py)
 
     async def _send(self, method: str, path: str, body: dict[str, Any]) -> Any:
         return await request_json(self._http, SOURCE, method, path, json=body)

@@ -33,8 +33,9 @@ from gateway.model.types import (
     PerpTradeState,
     PerpTradeType,
 )
-from gateway.model.venue import Venue
 from gateway.sources import markets, units
+from gateway.sources.perpstracker.markets import MARKETS
+from gateway.sources.perpstracker.venue import VENUE
 from gateway.sources.perpstracker.wire import (
     Custody,
     FixedLeaderboardRow,
@@ -47,7 +48,7 @@ from gateway.sources.perpstracker.wire import (
 )
 
 MICRO = 1_000_000
-JUPITER = Venue.JUPITER
+JUPITER = VENUE
 _MS_THRESHOLD = 100_000_000_000  # a "seconds" value above this (year 5138) is really milliseconds
 
 # ---- scalars -------------------------------------------------------------------------------
@@ -272,7 +273,7 @@ def map_open_position(trader: str, row: PositionRow, records: Sequence[HistoryRo
         openCollateralAmount=micro(num(opening.get("collateralDelta"))) if opening else None,
         openPrice=num(row.get("entry_price")), closePrice=None,
         sl=num(row.get("stop_loss")), tp=num(row.get("take_profit")),
-        perpBorrowing=markets.short_info(JUPITER, symbol), openBlock=block_of(opened), closeBlock=None,
+        perpBorrowing=MARKETS.short_info(symbol), openBlock=block_of(opened), closeBlock=None,
         state=map_state(collateral or 0.0, row), venue=JUPITER,
         venueTradeId=row["position_key"], market=symbol, sizeUsd=size, collateralUsd=collateral,
         openTime=time_of(opened), closeTime=None,
@@ -298,7 +299,7 @@ def map_closed_life(trader: str, life: Life) -> PerpTrade:
         openCollateralAmount=micro(num(opening.get("collateralDelta"))) if opening else None,
         openPrice=num(opening.get("price")) if opening else None,
         closePrice=num(closing.get("price")) if closing else None, sl=None, tp=None,
-        perpBorrowing=markets.short_info(JUPITER, symbol), openBlock=block_of(opened),
+        perpBorrowing=MARKETS.short_info(symbol), openBlock=block_of(opened),
         closeBlock=block_of(closed), state=None, venue=JUPITER, venueTradeId=life.venue_trade_id,
         market=symbol, sizeUsd=size, collateralUsd=collateral, openTime=time_of(opened),
         closeTime=time_of(closed),
@@ -392,7 +393,7 @@ def map_live_trade(row: LiveTradeRow, change: PerpTradeChangeType) -> PerpTradeH
         leverage=num(row.get("leverage")) if opens else None, collateralAmount=micro(collateral),
         openCollateralAmount=micro(collateral), openPrice=price if opens else None,
         closePrice=price if ends else None, sl=None, tp=None,
-        perpBorrowing=markets.short_info(JUPITER, symbol), openBlock=block_of(when) if opens else None,
+        perpBorrowing=MARKETS.short_info(symbol), openBlock=block_of(when) if opens else None,
         closeBlock=block_of(when) if ends else None, state=None, venue=JUPITER,
         venueTradeId=row["position_pubkey"], market=symbol, sizeUsd=size if opens or ends else None,
         collateralUsd=collateral, openTime=time_of(when) if opens else None,
@@ -425,7 +426,7 @@ def find_custody(custodies: Iterable[Custody], symbol: str) -> Custody | None:
 
 def map_borrowing(symbol: str, price: float, custody: Custody | None) -> PerpBorrowing:
     """A JUPITER market: price from /prices; OI and max leverage from the Trading API's custody."""
-    info = markets.short_info(JUPITER, symbol)
+    info = MARKETS.short_info(symbol)
     c: Custody = custody if custody is not None else {"symbol": symbol}
     oi_long, oi_short = micro(num(c.get("guaranteedUsd"))), micro(num(c.get("globalShortSizes")))
     return PerpBorrowing(

@@ -13,11 +13,8 @@ Which endpoint serves which root field (docs/mapping-jupiter.md has the fields):
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
-
-import httpx
 
 from gateway.errors import BadUserInput, GatewayError, UpstreamError
 from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, TradesQuery
@@ -30,20 +27,20 @@ from gateway.model.types import (
     PerpTradeHistoryItem,
     PerpTraderStats,
 )
-from gateway.model.venue import Venue
-from gateway.settings import Settings, SettingsError
 from gateway.sources import markets
+from gateway.sources.descriptor import Built
 from gateway.sources.http import timeout_of
 from gateway.sources.perpstracker import mapping, trader_stats
 from gateway.sources.perpstracker.client import (
-    DEFAULT_MARKETS_PATH,
     LEADERBOARD_MAX,
     SOURCE,
     PerpsTrackerClient,
 )
+from gateway.sources.perpstracker.markets import MARKETS
+from gateway.sources.perpstracker.settings import PerpsTrackerSettings
+from gateway.sources.perpstracker.venue import VENUE
 
 T = TypeVar("T")
-MARKETS_PATH_VAR = "PERPSTRACKER_MARKETS_PATH"
 
 
 def mapped(what: str, fn: Callable[[], T]) -> T:
@@ -66,7 +63,7 @@ async def both(a: Awaitable[Any], b: Awaitable[Any]) -> tuple[Any, Any]:
 
 
 class PerpsTrackerSource:
-    venue = Venue.JUPITER
+    venue = VENUE
     name = SOURCE
 
     def __init__(self, client: PerpsTrackerClient) -> None:
@@ -126,7 +123,7 @@ class PerpsTrackerSource:
         return mapped("live-trades", build)
 
     async def borrowing(self, collateral_id: int, market_id: int) -> PerpBorrowing | None:
-        symbol = markets.symbol_of(Venue.JUPITER, market_id)
+        symbol = MARKETS.symbol_of(market_id)
         if collateral_id != markets.USDC_ID or symbol is None:
             return None
         prices, custodies = await both(self.client.prices(), self._custodies())
@@ -147,7 +144,7 @@ class PerpsTrackerSource:
     async def borrowings(self, q: BorrowingsQuery) -> list[PerpBorrowingShortInfo]:
         if q.collateral_id is not None and q.collateral_id != markets.USDC_ID:
             return []
-        infos = [markets.short_info(Venue.JUPITER, s) for s in markets.JUPITER_MARKETS]
+        infos = [MARKETS.short_info(s) for s in MARKETS.known]
         if q.market_id is not None:
             infos = [i for i in infos if i.marketId == q.market_id]
         if q.page.order_by == "base_token_name":
@@ -213,22 +210,11 @@ def _compare_rows(body: dict[str, Any], timeframe: PerpTimeframe) -> dict[str, P
     return mapped("compare", lambda: trader_stats.map_compare(body["comparison"], timeframe))
 
 
-def markets_path(env: Mapping[str, str]) -> str:
-    """PERPSTRACKER_MARKETS_PATH: a path below PERPSTRACKER_API_URL, never a URL of its own
-    (the API key goes wherever this points)."""
-    path = env.get(MARKETS_PATH_VAR, "").strip() or DEFAULT_MARKETS_PATH
-    if not path.startswith("/") or "://" in path or path.startswith("//"):
-        raise SettingsError(f"{MARKETS_PATH_VAR} must be a path below PERPSTRACKER_API_URL, e.g. /trading/markets")
-    return path
-
-
-def build(settings: Settings, env: Mapping[str, str] | None = None,
-          transport: httpx.AsyncBaseTransport | None = None) -> PerpsTrackerSource:
-    """The JUPITER source; `settings.perpstracker_api_key` is set when the registry calls this.
-    `transport`: the upstream policy chain (gateway/policy) the registry puts under the client."""
-    if settings.perpstracker_api_key is None:
-        raise SettingsError("PERPSTRACKER_API_KEY is required for the JUPITER source")
-    client = PerpsTrackerClient(settings.perpstracker_api_url, settings.perpstracker_api_key,
-                                markets_path=markets_path(os.environ if env is None else env),
-                                timeout=timeout_of(settings.upstream_timeout), transport=transport)
+def build(section: PerpsTrackerSettings, built: Built) -> PerpsTrackerSource | None:
+    """The JUPITER source, or None without PERPSTRACKER_API_KEY; the client sends through
+    `built.transport`, the upstream policy chain."""
+    if section.api_key is None:
+        return None
+    client = PerpsTrackerClient(section.api_url, section.api_key, markets_path=section.markets_path,
+                                timeout=timeout_of(built.settings.upstream_timeout), transport=built.transport)
     return PerpsTrackerSource(client)

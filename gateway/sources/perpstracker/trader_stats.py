@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gateway.model.types import PerpTimeframe, PerpTraderStats
-from gateway.model.venue import Venue
 from gateway.sources import units
 from gateway.sources.perpstracker.client import COMPARE_MAX
+from gateway.sources.perpstracker.venue import VENUE
 from gateway.sources.perpstracker.wire import CompareRow
 
 TIMEFRAMES = {PerpTimeframe.DAY: "24h", PerpTimeframe.WEEK: "7d", PerpTimeframe.MONTH: "30d",
@@ -37,7 +37,7 @@ def plan(keys: Sequence[StatsKey]) -> list[tuple[PerpTimeframe, list[str]]]:
 
 
 def unranked(wallet: str, timeframe: PerpTimeframe) -> PerpTraderStats:
-    return PerpTraderStats(venue=Venue.JUPITER, trader=wallet, timeframe=timeframe, rank=None, pnl=None,
+    return PerpTraderStats(venue=VENUE, trader=wallet, timeframe=timeframe, rank=None, pnl=None,
                            roi=None, winRate=None, trades=None)
 
 
@@ -47,7 +47,7 @@ def map_compare_row(row: CompareRow, timeframe: PerpTimeframe) -> PerpTraderStat
         return unranked(row["wallet"], timeframe)
     trades = units.opt_number(row.get("total_trades"))
     return PerpTraderStats(
-        venue=Venue.JUPITER, trader=row["wallet"], timeframe=timeframe, rank=int(rank),
+        venue=VENUE, trader=row["wallet"], timeframe=timeframe, rank=int(rank),
         pnl=units.opt_number(row.get("total_pnl")), roi=units.opt_number(row.get("roi")),
         winRate=units.opt_number(row.get("win_rate")), trades=int(trades) if trades is not None else None,
     )

@@ -31,12 +31,12 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from gateway.model.source import PerpSource
 from gateway.model.types import PerpTradeHistoryItem
@@ -44,6 +44,8 @@ from gateway.model.venue import Venue
 from gateway.settings import Secret, Settings
 from gateway.sources.perpstracker.alert_mapping import AlertFact, fact_from_webhook, map_fact
 from gateway.sources.perpstracker.resolve import Resolver
+from gateway.sources.perpstracker.settings import PerpsTrackerSettings
+from gateway.sources.perpstracker.venue import VENUE
 from gateway.streams.pollers import items_payload
 from gateway.streams.replay import ReplayMemory, replay_memory
 from gateway.streams.types import Publish, StreamEvent, Topic
@@ -114,9 +116,9 @@ class WebhookReceiver:
                 live = (await self.resolver.live([fact]))[fact.signature]
             else:
                 history = live = [map_fact(fact)]
-            for topic, items in ((Topic("live", Venue.JUPITER), live),
-                                 (Topic("history", Venue.JUPITER, fact.wallet), history),
-                                 (Topic("trades", Venue.JUPITER, fact.wallet), history)):
+            for topic, items in ((Topic("live", VENUE), live),
+                                 (Topic("history", VENUE, fact.wallet), history),
+                                 (Topic("trades", VENUE, fact.wallet), history)):
                 await self.publish(StreamEvent(topic.name, fact.signature, items_payload(topic.kind, items)))
         except Exception:
             log.exception("a PerpsTracker webhook delivery could not be published")
@@ -126,21 +128,20 @@ class WebhookReceiver:
         await self.replay.aclose()
 
 
-def webhook_receiver(settings: Settings, publish: Publish,
+def webhook_receiver(section: PerpsTrackerSettings, settings: Settings, publish: Publish,
                      sources: Mapping[Venue, PerpSource | None] | None = None) -> WebhookReceiver | None:
     """The receiver for a configuration, or None when PERPSTRACKER_WEBHOOK_SECRET is not set.
     Mount `.route`; `await .aclose()` at shutdown (it may hold a Redis connection)."""
-    secret = settings.perpstracker_webhook_secret
-    if secret is None:
+    if section.webhook_secret is None:
         return None
-    source = (sources or {}).get(Venue.JUPITER)
-    return WebhookReceiver(secret, publish, replay_memory(settings.redis_url, "perpstracker-webhook"),
-                           tolerance=settings.perpstracker_webhook_tolerance,
+    source = (sources or {}).get(VENUE)
+    return WebhookReceiver(section.webhook_secret, publish, replay_memory(settings.redis_url, "perpstracker-webhook"),
+                           tolerance=section.webhook_tolerance,
                            resolver=Resolver(source) if source is not None else None)
 
 
-def webhook_route(settings: Settings, publish: Publish,
-                  sources: Mapping[Venue, PerpSource | None] | None = None) -> Route | None:
-    """`POST /webhooks/perpstracker`, or None (not mounted: 404) without a webhook secret."""
-    receiver = webhook_receiver(settings, publish, sources)
-    return receiver.route if receiver is not None else None
+def routes(section: PerpsTrackerSettings, settings: Settings, publish: Publish,
+           sources: Mapping[Venue, PerpSource | None]) -> list[tuple[BaseRoute, Callable[[], Awaitable[None]]]]:
+    """`POST /webhooks/perpstracker` with its close function; none (404) without a webhook secret."""
+    receiver = webhook_receiver(section, settings, publish, sources)
+    return [] if receiver is None else [(receiver.route, receiver.aclose)]

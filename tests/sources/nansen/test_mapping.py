@@ -5,8 +5,8 @@ from __future__ import annotations
 from gateway.model.ids import stable_id
 from gateway.model.types import PerpTradeChangeType, PerpTradeType
 from gateway.model.venue import Venue
-from gateway.sources import markets
 from gateway.sources.nansen import mapping
+from gateway.sources.nansen.markets import MARKETS
 from tests.sources.nansen.conftest import load
 from tests.sources.nansen.factories import TRADER, fill, position
 
@@ -39,7 +39,7 @@ def test_docs_position_is_an_open_short_with_exact_amounts() -> None:
     assert state.pnlCollateralAfterFees is None and state.borrowingFeeCollateral is None
     assert state.remainingCollateralAfterFees is None and state.closingFeePct is None
     info = trade.perpBorrowing
-    assert info.marketId == markets.market_id(Venue.HYPERLIQUID, "STBL") and info.venue is Venue.HYPERLIQUID
+    assert info.marketId == MARKETS.market_id("STBL") and info.venue is Venue.HYPERLIQUID
     assert (info.baseToken.symbol, info.quoteToken.symbol, info.collateralToken.symbol) == ("STBL", "USD", "USDC")
 
 
@@ -130,7 +130,7 @@ def test_trades_are_in_open_order() -> None:
 
 def test_screener_row_is_a_market() -> None:
     ark, eth = (mapping.map_borrowing(r) for r in load("doc_perp_screener")["data"])
-    assert ark.marketId == markets.market_id(Venue.HYPERLIQUID, "ARK") and ark.baseToken.symbol == "ARK"
+    assert ark.marketId == MARKETS.market_id("ARK") and ark.baseToken.symbol == "ARK"
     assert ark.price == 0.3301 and ark.fundingRatePerHour == 0.0000125
     assert ark.oiTotal == 261_310_461_000 and ark.oiLong is None and ark.oiShort is None
     assert ark.visible and ark.venue is Venue.HYPERLIQUID and ark.collateralToken.symbol == "USDC"

@@ -29,7 +29,9 @@ from gateway.model.ids import stable_id
 from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
 from gateway.model.types import PerpTradeChangeType as C
 from gateway.settings import Secret, Settings, SettingsError
+from gateway.sources.descriptor import Built
 from gateway.sources.perpstracker.client import PerpsTrackerClient
+from gateway.sources.perpstracker.settings import PerpsTrackerSettings
 from gateway.sources.perpstracker.source import PerpsTrackerSource, build
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "perpstracker"
@@ -352,26 +354,29 @@ async def test_a_body_that_is_not_json_is_an_upstream_error() -> None:
 # ---- build ---------------------------------------------------------------------------------
 
 
+def section(**env: str) -> PerpsTrackerSettings:
+    return PerpsTrackerSettings.from_env(lambda name: env.get(name))
+
+
 async def test_build_reads_the_markets_path_from_the_environment() -> None:
-    settings = Settings(perpstracker_api_key=Secret(KEY), perpstracker_api_url=BASE)
-    src = build(settings, env={"PERPSTRACKER_MARKETS_PATH": "/v2/markets"})
-    assert src.client.markets_path == "/v2/markets" and src.name == "perpstracker"
+    built = Built(Settings(), httpx.AsyncHTTPTransport())
+    src = build(section(PERPSTRACKER_API_KEY=KEY, PERPSTRACKER_API_URL=BASE, PERPSTRACKER_MARKETS_PATH="/v2/markets"),
+                built)
+    assert src is not None and src.client.markets_path == "/v2/markets" and src.name == "perpstracker"
     await src.aclose()
-    src = build(settings, env={})
-    assert src.client.markets_path == "/trading/markets"
+    src = build(section(PERPSTRACKER_API_KEY=KEY), built)
+    assert src is not None and src.client.markets_path == "/trading/markets"
     await src.aclose()
 
 
 @pytest.mark.parametrize("path", ["https://elsewhere.example/markets", "//elsewhere.example/x", "markets"])
 def test_the_markets_path_cannot_point_elsewhere(path: str) -> None:
-    settings = Settings(perpstracker_api_key=Secret(KEY))
     with pytest.raises(SettingsError, match="PERPSTRACKER_MARKETS_PATH"):
-        build(settings, env={"PERPSTRACKER_MARKETS_PATH": path})
+        section(PERPSTRACKER_API_KEY=KEY, PERPSTRACKER_MARKETS_PATH=path)
 
 
-def test_build_needs_the_key() -> None:
-    with pytest.raises(SettingsError):
-        build(Settings(), env={})
+def test_without_the_key_there_is_no_source() -> None:
+    assert build(section(), Built(Settings(), httpx.AsyncHTTPTransport())) is None
 
 
 async def test_a_fixed_leaderboard_never_asks_beyond_the_top_1000(source: PerpsTrackerSource,

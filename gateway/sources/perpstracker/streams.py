@@ -22,15 +22,25 @@ from dataclasses import dataclass
 
 from gateway.errors import GatewayError
 from gateway.model.source import MAX_LIMIT, HistoryQuery, Page, PerpSource
+from gateway.sources.descriptor import StreamContext
+from gateway.sources.perpstracker import endpoints
 from gateway.sources.perpstracker.alert_mapping import AlertFact
-from gateway.sources.perpstracker.alerts import AlertFeed, AlertListener
 from gateway.sources.perpstracker.enrol import Enroller
 from gateway.sources.perpstracker.resolve import Items, Resolver
+from gateway.sources.perpstracker.settings import PerpsTrackerSettings
+from gateway.sources.perpstracker.socket import AlertFeed, AlertListener
+from gateway.sources.perpstracker.source import PerpsTrackerSource
 from gateway.streams.changes import NewItems
-from gateway.streams.pollers import TraderPoller, items_payload, publish_items
-from gateway.streams.polling import PollBudget, poll_forever
+from gateway.streams.pollers import (
+    TraderPoller,
+    borrowing_poller,
+    borrowings_poller,
+    items_payload,
+    publish_items,
+)
+from gateway.streams.polling import PollBudget, per_minute, poll_forever
 from gateway.streams.resilience import Backoff
-from gateway.streams.types import Publish, StreamEvent, Topic
+from gateway.streams.types import Bridge, BridgeFactory, Publish, StreamEvent, Topic
 
 log = logging.getLogger("gateway.streams.perpstracker")
 
@@ -120,3 +130,38 @@ class JupiterLiveBridge:
 
     async def run(self, publish: Publish) -> None:
         await poll_forever(self.streams.live_budget, LIVE_POLL_COST, lambda: self.poll(publish), self.topic.name)
+
+
+def bridges(section: PerpsTrackerSettings, ctx: StreamContext) -> BridgeFactory:
+    """Traders by the alert WebSocket (wallets enrolled on the watchlist), else polled; the live
+    feed and markets polled. One alert socket per API key, built on the first trader topic."""
+    s = ctx.settings
+    limits = endpoints.limits(section.rate_limits)
+    trader_budget = PollBudget("perpstracker historical", per_minute(limits[endpoints.HISTORICAL]),
+                               share=s.poll_share, min_interval=s.poll_interval)
+    live_budget = PollBudget("perpstracker live trades", per_minute(limits[endpoints.LIVE_TRADES]),
+                             share=s.poll_share, min_interval=s.poll_interval)
+    source = ctx.source
+    if not isinstance(source, PerpsTrackerSource):
+        raise TypeError("JUPITER streams need the PerpsTracker source")
+    built: list[JupiterStreams] = []
+
+    def streams() -> JupiterStreams:
+        if not built:
+            key = section.api_key
+            feed = AlertFeed(section.ws_url, key, source.client) if key is not None else None
+            built.append(JupiterStreams(
+                source=source, feed=feed, enroller=Enroller(source.client, section.enrol),
+                resolver=Resolver(source), trader_budget=trader_budget, live_budget=live_budget))
+        return built[0]
+
+    def build(topic: Topic) -> Bridge:
+        if topic.kind in ("trades", "history"):
+            return JupiterTraderBridge(topic, streams())
+        if topic.kind == "live":
+            return JupiterLiveBridge(topic, streams())
+        if topic.kind == "borrowing":
+            return borrowing_poller(topic, source, live_budget, BORROWING_POLL_COST)
+        return borrowings_poller(topic, source, live_budget, 0.0)
+
+    return build

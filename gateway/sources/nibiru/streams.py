@@ -27,8 +27,10 @@ from typing import Any
 
 from gateway.model.source import HistoryQuery, Page, PerpSource
 from gateway.model.types import PerpTradeHistoryItem
+from gateway.sources.descriptor import StreamContext
 from gateway.sources.nibiru import mapping, queries
-from gateway.sources.nibiru.stream import (
+from gateway.sources.nibiru.settings import NibiruSettings
+from gateway.sources.nibiru.socket import (
     STREAM_ERRORS,
     SUB_BORROWING,
     SUB_BORROWINGS,
@@ -41,7 +43,7 @@ from gateway.streams.changes import ChangedTrades, SnapshotChange, group_by_tx
 from gateway.streams.codec import encode
 from gateway.streams.polling import PollBudget, poll_forever
 from gateway.streams.resilience import Backoff, BoundedSet, digest
-from gateway.streams.types import Publish, StreamEvent, Topic
+from gateway.streams.types import Bridge, BridgeFactory, Publish, StreamEvent, Topic
 
 log = logging.getLogger("gateway.streams.nibiru")
 
@@ -263,3 +265,23 @@ class NibiruLiveBridge:
 
     async def run(self, publish: Publish) -> None:
         await poll_forever(self.budget, 1, lambda: self.poll(publish), self.topic.name)
+
+
+def bridges(section: NibiruSettings, ctx: StreamContext) -> BridgeFactory:
+    """Sai Keeper's subscriptions for trades, history and markets; its event list polled for the
+    live feed (Sai Keeper has no all-trades subscription). No documented limit: no budget cap."""
+    s = ctx.settings
+    budget = PollBudget("nibiru", None, share=s.poll_share, min_interval=s.poll_interval)
+    url = section.ws_url
+
+    def build(topic: Topic) -> Bridge:
+        kinds: dict[str, Callable[[], Bridge]] = {
+            "history": lambda: NibiruHistoryBridge(topic, url),
+            "trades": lambda: NibiruTradesBridge(topic, url),
+            "borrowing": lambda: NibiruBorrowingBridge(topic, url),
+            "borrowings": lambda: NibiruBorrowingsBridge(topic, url),
+            "live": lambda: NibiruLiveBridge(topic, ctx.source, budget),
+        }
+        return kinds[topic.kind]()
+
+    return build

@@ -19,13 +19,18 @@ import datetime
 from collections.abc import Callable, Sequence
 
 from gateway.model.types import PerpTradeHistoryItem
+from gateway.sources.descriptor import StreamContext
 from gateway.sources.nansen.client import NansenClient
+from gateway.sources.nansen.endpoints import LIMITS
 from gateway.sources.nansen.mapping import map_token_trade
+from gateway.sources.nansen.markets import ASSETS
+from gateway.sources.nansen.settings import NansenSettings
+from gateway.sources.nansen.source import NansenSource
 from gateway.sources.units import utc
 from gateway.streams.changes import NewItems, item_key
-from gateway.streams.pollers import publish_items
+from gateway.streams.pollers import TraderPoller, borrowing_poller, borrowings_poller, publish_items
 from gateway.streams.polling import PollBudget, poll_forever
-from gateway.streams.types import Publish, Topic
+from gateway.streams.types import Bridge, BridgeFactory, Publish, Topic
 
 PER_PAGE = 100
 MAX_PAGES = 5  # per coin and poll: fills beyond 500 since the last poll are not replayed
@@ -65,3 +70,29 @@ class HyperliquidLiveBridge:
 
     async def run(self, publish: Publish) -> None:
         await poll_forever(self.budget, max(1, len(self.tokens)), lambda: self.poll(publish), self.topic.name)
+
+
+TRADER_COST = 2.0  # positions + the newest page of fills
+SCREENER_COST = 1.0
+
+
+def bridges(section: NansenSettings, ctx: StreamContext) -> BridgeFactory:
+    """Everything polled (Nansen has no streams): traders by the profiler, markets by the screener,
+    the live feed by each coin's token trades; one budget, the share of Nansen's limit pollers may use."""
+    s = ctx.settings
+    budget = PollBudget("nansen", (section.rate_limits or LIMITS)[1], share=s.poll_share,
+                        min_interval=s.poll_interval)
+    source = ctx.source
+
+    def build(topic: Topic) -> Bridge:
+        if topic.kind in ("trades", "history"):
+            return TraderPoller(topic, source, budget, TRADER_COST)
+        if topic.kind == "borrowing":
+            return borrowing_poller(topic, source, budget, SCREENER_COST)
+        if topic.kind == "borrowings":
+            return borrowings_poller(topic, source, budget, SCREENER_COST)
+        if not isinstance(source, NansenSource):
+            raise TypeError("the live feed needs the Nansen source")
+        return HyperliquidLiveBridge(topic, source.client, section.live_tokens or tuple(ASSETS), budget)
+
+    return build
