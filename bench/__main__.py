@@ -6,9 +6,9 @@ import importlib
 import sys
 
 BENCHMARKS = {
-    "queries": "bench.queries",  # issue 4: leaderboard query, response cache warm vs off (wrk)
-    "subscriptions": "bench.subscriptions",  # issue 5: many subscribers to one stream
-    "bridges": "bench.bridges",  # issue 5: upstream trade to hub event, per venue; reconnect time
+    "queries": "bench.queries",  # leaderboard query, response cache warm vs off (wrk)
+    "subscriptions": "bench.subscriptions",  # many subscribers to one stream
+    "bridges": "bench.bridges",  # upstream trade to hub event, per venue; reconnect time
 }
 
 

@@ -1,7 +1,7 @@
-"""Issue 5's bridge figures: how late an upstream trade reaches the hub, and how long a reconnect takes.
+"""Bridge figures: how late an upstream trade reaches the hub, and how long a reconnect takes.
 
 Each bridge runs in this process exactly as the hub runs it (the production factory over production
-sources, issue 4's policy chain included) against a `gateway sandbox --no-live` child process with
+sources, the upstream policy chain included) against a `gateway sandbox --no-live` child process with
 its rate limits off. A trade is injected through /_control/inject; latency is the time from sending
 the injection to the bridge publishing the event (same process, same clock). Pollers run at the
 default interval (GATEWAY_POLL_INTERVAL=5 s), so their figures are the operator's, not a test's.
@@ -27,8 +27,7 @@ from bench.report import machine, today, write_section
 from gateway.cli import sandbox_process
 from gateway.model.venue import Venue
 from gateway.settings import Settings
-from gateway.sources.registry import build_sources, close_sources
-from gateway.streams.bridges import build_bridge_factory
+from gateway.sources.registry import bridge_factory, build_sources, close_sources
 from gateway.streams.types import StreamEvent, Topic
 from sandbox import addresses
 from sandbox.state import KEYS as SANDBOX_KEYS
@@ -83,7 +82,7 @@ async def measure(control: httpx.AsyncClient, settings: Settings, venue: Venue, 
 
     who = trader(venue)
     topic = Topic(kind, venue, "" if kind == "live" else who)
-    bridge = build_bridge_factory(settings, sources)(topic)
+    bridge = bridge_factory(settings, sources)(topic)
     task = asyncio.create_task(bridge.run(publish))
     out: list[float] = []
     try:
@@ -147,7 +146,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--events", type=int, default=10)
     args = parser.parse_args(argv)
     table = asyncio.run(run(args.events))
-    write_section("bridges", f"""## Bridges: upstream trade to hub event (issue 5)
+    write_section("bridges", f"""## Bridges: upstream trade to hub event
 
 {today()}, {machine()}. `python -m bench bridges --events {args.events}`: bridges in one process
 against a `gateway sandbox --no-live` process, default settings (pollers at 5 s); latency from the

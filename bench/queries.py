@@ -1,4 +1,4 @@
-"""Issue 4's query benchmark: one uvicorn worker, wrk with 16 connections, a 100-row leaderboard.
+"""Query benchmark: one uvicorn worker, wrk with 16 connections, a 100-row leaderboard.
 
 Runs the sandbox and the gateway as separate processes, then for each mode (response cache warm,
 response cache off) starts a fresh gateway, checks one answer, and drives it with wrk for a fixed
@@ -120,6 +120,6 @@ measures parsing, validation, execution and serialization of 1,500 fields per re
 |---|---|---|---|---|---|
 {table}
 
-Target (issue 4): at least 2,500 requests/s with the response cache warm.
+Target: at least 2,500 requests/s with the response cache warm.
 """)
     return 0

@@ -1,4 +1,4 @@
-"""Issue 5's subscription benchmark: N graphql-transport-ws subscribers to one stream, one worker.
+"""Subscription benchmark: N graphql-transport-ws subscribers to one stream, one worker.
 
 For each N: a fresh gateway process (`gateway serve --workers 1`, against a `gateway sandbox
 --no-live` process), a Node load generator (bench/subscribers.mjs) holding N sockets subscribed to
@@ -212,7 +212,7 @@ def run_one(sandbox: str, n: int, events: int, interval: float) -> dict[str, Any
 
 def report(rows: list[dict[str, Any]], events: int, interval: float, command: str) -> str:
     lines = [
-        "## Subscriptions: many subscribers to one stream (issue 5)",
+        "## Subscriptions: many subscribers to one stream",
         "",
         f"`{command}` — {today()}; {machine()}; `nproc` {os.cpu_count()}.",
         "",

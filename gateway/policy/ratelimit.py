@@ -1,7 +1,7 @@
 """Upstream rate limits: one bucket per (upstream, API key, category), never over the documented counts.
 
-Buckets and their windows come from `tables.py` (PerpsTracker: a burst per second and a sustained
-count per minute per category; Nansen: per second and per minute), overridable in settings. The
+Buckets and their windows come from each upstream's endpoint table (`UpstreamSpec.limits`: e.g. a
+burst per second and a sustained count per minute per category), overridable in settings. The
 counting is a sliding-window log (`windowlog.py`, with why it is not a token bucket), shared by
 every replica through Redis when `REDIS_URL` is set; if Redis fails, the process falls back to its
 own log rather than failing calls (the limits then hold per replica only).
@@ -31,8 +31,8 @@ from gateway.policy.windowlog import LocalWindowLog, NoSlot, Slot, Window, Windo
 
 log = logging.getLogger("gateway.policy")
 
-# (remaining header, the header with its reset) pairs the two upstreams send. Nansen's per-second
-# and per-minute counters have no reset of their own: a spent second waits 1 s, a spent minute
+# (remaining header, the header with its reset) pairs upstreams send. Per-second and per-minute
+# counters without a reset of their own (`X-RateLimit-Remaining-Second/-Minute`): a spent second waits 1 s, a spent minute
 # waits for the next calendar minute (how the windows are counted) or `RateLimit-Reset` if longer.
 _REMAINING: tuple[tuple[str, str | None], ...] = (
     ("ratelimit-remaining", "ratelimit-reset"),

@@ -1,11 +1,11 @@
 """How the upstream policy chain says "no" without an upstream answer to show for it.
 
-The chain is an httpx transport, so what it raises travels up through httpx (and, for Sai Keeper,
-through gql, which wraps it in `TransportConnectionFailed` with this as `__cause__`). When the
+The chain is an httpx transport, so what it raises travels up through httpx (and, for a GraphQL
+upstream, through gql, which wraps it in `TransportConnectionFailed` with this as `__cause__`). When the
 chain refuses a call itself (the circuit is open, no rate-limit slot came in time) there is no
 HTTP status to map, so it raises `PolicyRefusal`: an `httpx.TransportError` that carries the
 exact `gateway.errors` error the caller must see. The one mapping point for httpx errors
-(`gateway.sources.http.map_transport_error`, and `map_gql_error` for Sai Keeper) unwraps it;
+(`gateway.sources.http.map_transport_error`, and the GraphQL client's own mapping) unwraps it;
 code that does not know it still sees a transport error, i.e. "unavailable".
 
 Upstream answers and httpx's own errors are NOT turned into refusals: a final 5xx or 429 is

@@ -1,6 +1,6 @@
 """The upstream policy chain as an httpx transport: every upstream client sends through it.
 
-    request ─> classify (tables.py) ─> fresh in cache? ── yes ─> cached answer
+    request ─> classify (the upstream's table) ─> fresh in cache? ── yes ─> cached answer
                                              │ no
                            single-flight (in-process, then Redis lock)
                                              │ the one caller that goes out:
@@ -42,7 +42,7 @@ OUTAGE_STATUSES = frozenset({429, 500, 502, 503, 504})  # answers that stale cop
 class Upstream:
     """What the chain knows about one upstream."""
 
-    source: str  # the `source` of errors: perpstracker, nansen, nibiru
+    source: str  # the `source` of errors: the upstream's one name
     label: str  # how messages name it
     table: Classifier
     base_path: str  # the configured base URL's path; tables match below it

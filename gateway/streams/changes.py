@@ -1,12 +1,12 @@
 """What changed since the last look: pure helpers shared by pollers and gap fills.
 
-A stream sends only changes (Sai Keeper's subscriptions send nothing at subscribe time and one
+A stream sends only changes (as GraphQL subscriptions do: nothing at subscribe time, one
 message per event), so every poller keeps what it last saw and turns each answer into events:
 
 - history: items never seen before, grouped by transaction (one event per upstream transaction,
-  as Sai Keeper groups the items one event created), oldest first;
+  as a GraphQL upstream groups the items one event created), oldest first;
 - trades: trades whose fields changed, ignoring `state` (live PnL moves with every price tick;
-  Sai Keeper's perpTrades does not fire for it either), each sent as it is now, state included;
+  a GraphQL upstream's perpTrades does not fire for it either), each sent as it is now, state included;
 - snapshots (borrowing, borrowings): the whole payload when its digest changed.
 """
 

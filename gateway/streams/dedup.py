@@ -1,7 +1,7 @@
 """A bounded memory of recently seen event ids, so a fact delivered twice reaches readers once.
 
 The same upstream fact can arrive more than once: a bridge's gap fill after a reconnect repeats
-what was already streamed, and a Jupiter trade arrives both on the alert WebSocket and as a
+what was already streamed, and a trade may arrive both on an alert WebSocket and as a
 webhook, possibly on different replicas. Ids are remembered per topic, the oldest forgotten
 first, so memory stays bounded however long a topic lives.
 """

@@ -1,7 +1,7 @@
 """Bridges that poll a source: for venues (or kinds) whose upstream pushes nothing.
 
 They read through the `PerpSource` protocol, i.e. the very code the queries run, so an event's
-payload is what the query returns at that moment, and issue 4's cache, single-flight and rate
+payload is what the query returns at that moment, and the upstream policy's cache, single-flight and rate
 limits apply to them as to any query. Each poll sends only what changed (changes.py):
 
     kind             read                                     sends                         event id
@@ -13,7 +13,7 @@ limits apply to them as to any query. Each poll sends only what changed (changes
 A trader's trades are sent from its history (a history item's `trade` is the trade the `trades`
 query returns), so one read serves both kinds and a `trades` event carries the same id as the
 `history` event of the same transaction. The first poll of a trader only primes what is known:
-like Sai Keeper's subscriptions, nothing is sent at subscribe time. Snapshot kinds send their
+like a GraphQL upstream's subscriptions, nothing is sent at subscribe time. Snapshot kinds send their
 first answer (a subscriber learns the current market at once).
 """
 

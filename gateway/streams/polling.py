@@ -10,10 +10,10 @@ between polls, so together they spend at most `share` of the bucket's per-minute
 the rest for queries; a new poller lengthens everyone's interval, a stopped one shortens it. A
 RATE_LIMITED answer (the upstream's 429, or the gateway's own limiter refusing a slot) doubles
 `penalty` (up to ×16) and holds every poller of the bucket for the Retry-After; each successful
-poll brings `penalty` back by ×0.8 towards 1. An upstream without a documented limit (Sai Keeper)
-polls at `min_interval`.
+poll brings `penalty` back by ×0.8 towards 1. An upstream without a documented limit polls at
+`min_interval`.
 
-The calls themselves go through the sources, so issue 4's cache, single-flight and limiter apply to
+The calls themselves go through the sources, so the upstream policy's cache, single-flight and limiter apply to
 pollers exactly as to queries.
 """
 

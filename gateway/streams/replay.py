@@ -23,7 +23,7 @@ from gateway.streams.resilience import BoundedSet
 
 log = logging.getLogger("gateway.streams.replay")
 
-TTL_SECONDS = 7 * 24 * 3600  # far past any honest retry (PerpsTracker retries within 36 s)
+TTL_SECONDS = 7 * 24 * 3600  # far past any honest webhook retry (senders retry within a minute)
 MEMORY_LIMIT = 100_000
 PREFIX = "gateway:replay:"
 

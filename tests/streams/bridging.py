@@ -1,6 +1,6 @@
 """Running a real bridge against the sandbox in a test: its events collected as they are published.
 
-Bridges are built by the production factory (`build_bridge_factory`) over production sources
+Bridges are built by the production factory (`gateway.sources.registry.bridge_factory`) over production sources
 pointed at the sandbox, and run as tasks; nothing of the gateway is patched. Waits are bounded
 (`WAIT`) only so a broken bridge fails the test instead of hanging it.
 """
@@ -18,8 +18,7 @@ import httpx
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
 from gateway.settings import Settings
-from gateway.sources.registry import bridge_factory as build_bridge_factory
-from gateway.sources.registry import build_sources, close_sources
+from gateway.sources.registry import bridge_factory, build_sources, close_sources
 from gateway.streams.types import Bridge, StreamEvent
 from sandbox import addresses
 from sandbox.state import KEYS as SANDBOX_KEYS
@@ -74,7 +73,7 @@ class Collector:
 
 @contextlib.asynccontextmanager
 async def running(settings: Settings, sources: dict[Venue, PerpSource | None], topic: Any) -> AsyncIterator[Collector]:
-    collector = Collector(build_bridge_factory(settings, sources)(topic))
+    collector = Collector(bridge_factory(settings, sources)(topic))
     try:
         yield collector
     finally:

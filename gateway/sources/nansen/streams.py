@@ -3,7 +3,7 @@
 What "all trades of the venue" can mean with Nansen's API: Nansen has no venue-wide fills
 endpoint. `/tgm/perp-trades` lists *every* trader's fills of *one* coin; `/smart-money/perp-trades`
 lists all coins but only labelled ("smart money") traders. The live feed must not silently drop
-most traders, so it polls `/tgm/perp-trades` once per coin of HYPERLIQUID_LIVE_TOKENS (default: the
+most traders, so it polls `/tgm/perp-trades` once per coin of NANSEN_LIVE_TOKENS (default: the
 gateway's Hyperliquid market table), newest first, and sends the fills it has not seen, de-duplicated
 by transaction hash (and trader and coin). Coins outside that list are not covered: the honest
 reading is "every fill of the configured coins", at Nansen's indexing delay and the poll interval.

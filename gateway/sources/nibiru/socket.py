@@ -4,10 +4,10 @@
 queries *over the same socket*: Sai Keeper (gqlgen) sets an operation up before it reads the next
 frame, so a query sent after the `subscribe` frame sees every event the subscription will not
 deliver, and the subscription delivers every event after it. Those queries also bypass the
-gateway's HTTP response cache (issue 4), which could otherwise hide the newest history items from a
+gateway's HTTP response cache, which could otherwise hide the newest history items from a
 gap fill made seconds after a drop.
 
-gql does not resubscribe after a drop (STACK-NOTES); the bridges loop around `open` themselves.
+gql does not resubscribe after a drop; the bridges loop around `open` themselves.
 Failures are mapped into the error tree here, never raw (gql, websockets and OS errors alike).
 """
 
