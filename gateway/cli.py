@@ -32,7 +32,7 @@ def sandbox_process(
 ) -> Iterator[str]:
     """Run the sandbox as a child process; yields its base URL once it answers.
 
-    `keys` ({"perpstracker": ..., "nansen": ...}) replace the sandbox's demo API keys."""
+    `keys` (by upstream name) replace the sandbox's demo API keys where it has one."""
     port = port or free_port()
     args = [sys.executable, "-m", "sandbox", "--port", str(port), "--seed", str(seed)]
     if not live:
@@ -108,7 +108,7 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     port = ns.port or settings.port
     with contextlib.ExitStack() as stack:
         if settings.use_sandbox:
-            keys = {name: secrets.token_urlsafe(24) for name in ("perpstracker", "nansen")}
+            keys = {name: secrets.token_urlsafe(24) for name in settings.upstreams}
             base = stack.enter_context(sandbox_process(settings.sandbox_port, live=True, keys=keys))
             sb = settings.with_sandbox(base, keys)
             # Workers read their settings from the environment: point them at the sandbox.

@@ -73,7 +73,7 @@ class TooManySubscriptions(GatewayError):
 
 
 class SourceError(GatewayError):
-    """An error attributable to one upstream; `source` is its name (nibiru, perpstracker, nansen)."""
+    """An error attributable to one upstream; `source` is its one name (`nibiru`, ...)."""
 
     def __init__(self, source: str, message: str) -> None:
         super().__init__(message)
