@@ -16,8 +16,10 @@ from strawberry.asgi import GraphQL
 from gateway import __version__, metrics
 from gateway.api.build import schema
 from gateway.api.context import GatewayContext
+from gateway.coord import redis as coord_redis
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
+from gateway.policy.runtime import UpstreamPolicy
 from gateway.response_cache.asgi import build_response_cache
 from gateway.settings import Settings
 from gateway.sources.registry import bridge_factory, build_sources, close_sources, extra_routes, upstream_of
@@ -60,13 +62,14 @@ def readyz_route(sources: dict[Venue, PerpSource | None], hub: Hub | None = None
 def create_app(settings: Settings | None = None, bridges: BridgeFactory | None = None) -> Starlette:
     """The gateway; `bridges` replaces the upstream stream factory (tests use in-process bridges)."""
     settings = settings or Settings.from_env()
-    sources = build_sources(settings)
-    hub = build_hub(settings, bridges or bridge_factory(settings, sources))
+    redis = coord_redis.connect_optional(settings.redis_url)  # the app's one client, or None
+    sources = build_sources(settings, UpstreamPolicy(settings, redis))
+    hub = build_hub(settings, bridges or bridge_factory(settings, sources), redis)
     graphql = GatewayGraphQL(sources, hub)
     subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings)
-    cached_graphql = build_response_cache(graphql, settings)  # queries over HTTP; sockets go direct
+    cached_graphql = build_response_cache(graphql, settings, redis)  # queries over HTTP; sockets go direct
     # routes an upstream adds (a webhook receiver, when configured): events go through the hub
-    upstream_routes = extra_routes(settings, hub.publish, sources)
+    upstream_routes = extra_routes(settings, hub.publish, sources, redis)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             for _, close in upstream_routes:
                 await close()
             await close_sources(sources)
+            await coord_redis.close(redis)  # last: everything above may still talk to Redis
 
     app = Starlette(
         routes=[
@@ -93,6 +97,7 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.redis = redis
     app.state.sources = sources
     app.state.hub = hub
     app.state.publish = hub.publish

@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from gateway.cli import sandbox_process
+from gateway.coord.redis import connect
 from sandbox.state import KEYS as SANDBOX_KEYS
 from sandbox.state import NANSEN_KEY, PERPSTRACKER_KEY
 
@@ -131,3 +133,13 @@ def redis_url() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
+    """A client of the session's redis-server, built like the app's (`coord.redis`), closed after."""
+    client = connect(redis_url)
+    try:
+        yield client
+    finally:
+        await client.aclose()

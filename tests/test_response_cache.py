@@ -21,6 +21,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from gateway.api.extensions.operation_record import OperationRecord
+from gateway.coord.redis import connect
 from gateway.errors import UpstreamUnavailable
 from gateway.policy import operation
 from gateway.response_cache.asgi import ResponseCache
@@ -73,6 +74,8 @@ def served(store: ResponseStore | None) -> Iterator[Served]:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await layer.aclose()
+        if isinstance(store, RedisStore):
+            await store.redis.aclose()  # the app's client in real life: closed by whoever built it
 
     app = Starlette(routes=[Route("/graphql", layer, methods=["GET", "POST"])], lifespan=lifespan)
     with serve(app) as url:
@@ -211,7 +214,7 @@ def test_keys_memoize_raw_requests_and_documents() -> None:
 @pytest.mark.redis
 async def test_two_replicas_share_answers_through_redis(redis_url: str) -> None:
     t = tag()
-    with served(RedisStore(redis_url)) as one, served(RedisStore(redis_url)) as two:
+    with served(RedisStore(connect(redis_url))) as one, served(RedisStore(connect(redis_url))) as two:
         first = await ask(one.url, Q, t=t)
         second = await ask(two.url, Q, t=t)
         assert first.headers["x-gateway-cache"] == "MISS" and second.headers["x-gateway-cache"] == "HIT"
@@ -224,7 +227,7 @@ async def test_two_replicas_share_answers_through_redis(redis_url: str) -> None:
 async def test_concurrent_cold_queries_on_two_replicas_execute_once(redis_url: str) -> None:
     t = tag()
     query = "query($t: String!) { value(tag: $t, delay: 0.3) }"
-    with served(RedisStore(redis_url)) as one, served(RedisStore(redis_url)) as two:
+    with served(RedisStore(connect(redis_url))) as one, served(RedisStore(connect(redis_url))) as two:
         async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=100)) as client:
             answers = await asyncio.gather(*(
                 client.post(f"{(one, two)[i % 2].url}/graphql", json={"query": query, "variables": {"t": t}})
@@ -236,7 +239,7 @@ async def test_a_dead_redis_is_a_miss_not_an_error() -> None:
     from gateway.cli import free_port
 
     t = tag()
-    with served(RedisStore(f"redis://127.0.0.1:{free_port()}/0")) as broken:
+    with served(RedisStore(connect(f"redis://127.0.0.1:{free_port()}/0"))) as broken:
         answers = [await ask(broken.url, Q, t=t) for _ in range(2)]
     assert all(a.status_code == 200 and a.json()["data"]["value"] >= 1 for a in answers)
     assert [a.headers["x-gateway-cache"] for a in answers] == ["MISS", "HIT"], "the L1 still serves"
@@ -250,6 +253,6 @@ async def test_the_memory_store_is_bounded_and_forgets_the_least_recently_used_f
     await store.put("c", b"3", 30)
     assert store.peek("b") is None and store.peek("a") is not None and store.peek("c") is not None
     await store.put("big", b"x" * 10, 30)
-    assert len(store.entries) == 1 and store.entries.size_bytes == 10, "bounded by bytes too"
+    assert len(store.entries) == 1 and store.entries.weight == 10, "bounded by bytes too"
     await store.put("gone", b"4", -1)
     assert store.peek("gone") is None

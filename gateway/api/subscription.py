@@ -4,7 +4,7 @@ Resolvers only validate their arguments and iterate the hub (gateway/streams): t
 decided and checked as the queries decide it, so BAD_USER_INPUT and SOURCE_NOT_CONFIGURED come
 before anything is subscribed; the hub owns the upstream streams (one per topic, whatever the
 number of subscribers) and the events it carries are schema objects mapped by the same pure
-mapping functions as the queries, decoded here with `codec.decode`.
+mapping functions as the queries, handed over as objects (decoded only if they crossed Redis).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from gateway.errors import BadUserInput
 from gateway.model.types import PerpBorrowing, PerpBorrowingShortInfo, PerpTrade, PerpTradeHistoryItem
 from gateway.model.venue import Venue
 from gateway.sources.registry import normalize_address, resolve_venue, sai_default
-from gateway.streams.codec import decode
 from gateway.streams.feed import Feed, open_feed
 from gateway.streams.hub import Hub
 from gateway.streams.types import StreamEvent, Topic
@@ -37,21 +36,23 @@ def _hub(info: GatewayInfo) -> Hub:
 
 
 def _trades(event: StreamEvent) -> list[list[PerpTrade]]:
-    return [[decode(t, PerpTrade) for t in event.payload.get("trades", [])]]
+    trades: list[PerpTrade] = event.payload.get("trades", [])
+    return [trades]
 
 
 def _history(event: StreamEvent) -> list[list[PerpTradeHistoryItem]]:
-    items = [decode(i, PerpTradeHistoryItem) for i in event.payload.get("items", [])]
+    items: list[PerpTradeHistoryItem] = event.payload.get("items", [])
     return [items] if items else []
 
 
 def _borrowing(event: StreamEvent) -> list[PerpBorrowing | None]:
-    found = event.payload.get("borrowing")
-    return [decode(found, PerpBorrowing) if found is not None else None]
+    found: PerpBorrowing | None = event.payload.get("borrowing")
+    return [found]
 
 
 def _borrowings(event: StreamEvent) -> list[list[PerpBorrowingShortInfo]]:
-    return [[decode(b, PerpBorrowingShortInfo) for b in event.payload.get("borrowings", [])]]
+    borrowings: list[PerpBorrowingShortInfo] = event.payload.get("borrowings", [])
+    return [borrowings]
 
 
 def _size_usd(item: PerpTradeHistoryItem) -> float | None:
@@ -66,8 +67,8 @@ def live_filter(market: str | None, min_size_usd: float | None) -> Callable[[Str
 
     def pick(event: StreamEvent) -> list[PerpTradeHistoryItem]:
         out = []
-        for raw in event.payload.get("items", []):
-            item = decode(raw, PerpTradeHistoryItem)
+        item: PerpTradeHistoryItem
+        for item in event.payload.get("items", []):
             if wanted is not None and item.market.upper() != wanted:
                 continue
             if min_size_usd is not None:

@@ -13,12 +13,11 @@ request's deadline: an answer that comes too late is no answer.
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
-
 import httpx
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+BACKOFF_BASE = 0.2  # seconds: the first retry waits up to this (`coord.backoff`, full jitter)
+BACKOFF_CAP = 5.0
 _RESET_HEADERS = ("Retry-After", "RateLimit-Reset", "X-RateLimit-Reset")
 
 
@@ -45,16 +44,3 @@ def retryable_status(status: int, read: bool) -> bool:
 
 def retryable_error(exc: httpx.TransportError, read: bool) -> bool:
     return read or isinstance(exc, httpx.ConnectError)
-
-
-@dataclass
-class Backoff:
-    retries: int  # retries after the first attempt
-    base: float = 0.2  # seconds: the first retry waits up to this
-    cap: float = 5.0
-    rng: random.Random = field(default_factory=random.Random)
-
-    def delay(self, attempt: int, floor: float | None = None) -> float:
-        """The wait before retry number `attempt + 1` (attempt 0 is the first call)."""
-        jitter = self.rng.uniform(0.0, min(self.cap, self.base * 2**attempt))
-        return max(jitter, floor or 0.0)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
+from redis.asyncio import Redis
 
 from gateway.policy.breaker import CircuitBreaker
 from gateway.policy.endpoints import Classifier
@@ -42,9 +43,9 @@ class UpstreamSpec:
 
 
 class UpstreamPolicy:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, redis: Redis | None = None) -> None:
         self.settings = settings
-        self.shared = Shared(settings)
+        self.shared = Shared(settings, redis)
 
     def upstream(self, spec: UpstreamSpec) -> Upstream:
         s = self.settings

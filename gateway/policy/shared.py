@@ -1,16 +1,18 @@
 """What every upstream transport of one app shares: the answer store, single-flight, Redis.
 
 One `Shared` per app (per `build_sources`), so two apps in one process (tests serve two) keep
-separate caches unless they share a Redis, exactly as two replicas would. Redis connections are
-opened lazily by redis-py on first use, in the event loop that serves the app.
+separate caches unless they share a Redis, exactly as two replicas would. The Redis client is the
+app's (`coord.redis`): passed in, never built or closed here.
 """
 
 from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from gateway.policy.singleflight import FlightLock, SingleFlight
-from gateway.policy.store import Answer, BoundedMemoryCache, ResponseStore, redis_cache
+from gateway.coord.lock import OwnerLock
+from gateway.coord.singleflight import SingleFlight
+from gateway.policy.singleflight import LOCK_PREFIX
+from gateway.policy.store import Answer, AnswerStore, BoundedMemoryCache, redis_cache
 from gateway.policy.windowlog import LocalWindowLog, RedisWindowLog, WindowLog
 from gateway.settings import Settings
 
@@ -19,20 +21,17 @@ MEMORY_BYTES = 256 * 2**20  # ... and their bodies' bytes at most
 
 
 class Shared:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, redis: Redis | None = None) -> None:
         self.settings = settings
-        self.redis: Redis | None = None
-        if settings.redis_url:
-            cache, self.redis = redis_cache(settings.redis_url)
+        self.redis = redis
+        if redis is not None:
+            cache = redis_cache(redis)
         else:
             cache = BoundedMemoryCache(max_entries=MEMORY_ENTRIES, max_bytes=MEMORY_BYTES, timeout=None)
-        self.store = ResponseStore(cache, settings.max_stale)
-        self.flights: SingleFlight[Answer] = SingleFlight()
-        self.lock = FlightLock(self.redis) if self.redis is not None else None
+        self.store = AnswerStore(cache, settings.max_stale)
+        # an upstream failure is shared with every waiter: calling a failing upstream again at once
+        # for each of them would multiply the load on it (the retry policy already retried)
+        self.flights: SingleFlight[Answer] = SingleFlight(share_failure=True)
+        self.lock = OwnerLock(redis, LOCK_PREFIX) if redis is not None else None
         self.local_windows = LocalWindowLog()
-        self.windows: WindowLog = RedisWindowLog(self.redis) if self.redis is not None else self.local_windows
-
-    async def aclose(self) -> None:
-        """Close Redis connections (idempotent: every transport calls it when its client closes)."""
-        if self.redis is not None:
-            await self.redis.aclose()
+        self.windows: WindowLog = RedisWindowLog(redis) if redis is not None else self.local_windows

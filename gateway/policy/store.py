@@ -6,7 +6,7 @@ lives `ttl + max_stale` seconds in the backend: fresh for `ttl`, then kept only 
 the upstream fails. A cache that fails (Redis down) is a miss, never an error for the caller.
 
 aiocache's `SimpleMemoryCache` has no bound and arms one timer per entry; `BoundedMemoryCache`
-keeps entries in recency order, checks expiry on read, and evicts the least recently used beyond
+keeps entries in the gateway's bounded LRU, checks expiry on read, and evicts the least recently used beyond
 an entry count and a byte budget. Redis entries are bytes (a JSON head line, then the body), as
 aiocache's default JSON serializer refuses bytes; keys live under the `gateway:upstream`
 namespace, and nothing here ever calls `clear()` (FLUSHDB / KEYS on a shared Redis).
@@ -25,6 +25,8 @@ from aiocache import RedisCache, SimpleMemoryCache
 from aiocache.serializers import BaseSerializer
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from gateway.coord.lru import LRU
 
 log = logging.getLogger("gateway.policy")
 
@@ -88,63 +90,61 @@ class AnswerSerializer(BaseSerializer):  # type: ignore[misc]  # aiocache is unt
             return None  # written by another version: a miss
 
 
+@dataclass(frozen=True, slots=True)
+class _Held:
+    value: Any
+    expires: float  # time.monotonic()
+    size: int  # the body's bytes plus a fixed overhead: what the byte budget counts
+
+
 class BoundedMemoryCache(SimpleMemoryCache):  # type: ignore[misc]  # aiocache is untyped
-    """SimpleMemoryCache with LRU eviction past `max_entries` or `max_bytes` and lazy expiry."""
+    """SimpleMemoryCache kept in the bounded `coord.lru.LRU` (count and bytes), with lazy expiry."""
 
     def __init__(self, max_entries: int = 10_000, max_bytes: int = 256 * 2**20, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._expires: dict[str, float] = {}
-        self._sizes: dict[str, int] = {}
-        self.bytes = 0
+        self._held: LRU[str, _Held] = LRU(max_entries, max_bytes, weigh=lambda held: held.size)
+
+    @property
+    def bytes(self) -> int:
+        return self._held.weight
 
     async def _get(self, key: str, encoding: str | None = "utf-8", _conn: Any = None) -> Any:
-        if key not in self._cache:
+        held = self._held.get(key)  # now the most recently used
+        if held is None:
             return None
-        if self._expires[key] <= time.monotonic():
-            self._forget(key)
+        if held.expires <= time.monotonic():
+            self._held.pop(key)
             return None
-        value = self._cache[key] = self._cache.pop(key)  # now the most recently used
-        return value
+        return held.value
 
     async def _set(self, key: str, value: Any, ttl: float | None = None, _cas_token: Any = None,
                    _conn: Any = None) -> bool:
-        self._forget(key)
-        self._cache[key] = value
-        self._expires[key] = time.monotonic() + ttl if ttl else float("inf")
-        self._sizes[key] = len(value.body) + 256 if isinstance(value, Answer) else 256
-        self.bytes += self._sizes[key]
-        while self._cache and (len(self._cache) > self.max_entries or self.bytes > self.max_bytes):
-            self._forget(next(iter(self._cache)))  # the least recently used
+        size = len(value.body) + 256 if isinstance(value, Answer) else 256
+        self._held.put(key, _Held(value, time.monotonic() + ttl if ttl else float("inf"), size))
         return True
 
     async def _delete(self, key: str, _conn: Any = None) -> int:
-        return self._forget(key)
+        return 0 if self._held.pop(key) is None else 1
 
     async def _clear(self, namespace: str | None = None, _conn: Any = None) -> bool:
-        for key in list(self._cache):
+        for key in self._held:
             if not namespace or key.startswith(namespace):
-                self._forget(key)
+                self._held.pop(key)
         return True
 
-    def _forget(self, key: str) -> int:
-        if self._cache.pop(key, None) is None:
-            return 0
-        self._expires.pop(key, None)
-        self.bytes -= self._sizes.pop(key, 0)
-        return 1
 
-
-def redis_cache(url: str) -> tuple[Any, Redis]:
-    """An aiocache RedisCache on redis-py's client for `url` (aiocache 0.12 cannot take one, so
-    its own, never-connected client is replaced; this one understands every redis:// form)."""
+def redis_cache(client: Redis) -> Any:
+    """An aiocache RedisCache on the app's redis-py client (aiocache 0.12 cannot take one, so its
+    own, never-connected client is replaced)."""
     cache = RedisCache(serializer=AnswerSerializer(), namespace=NAMESPACE, timeout=2.0)
-    client = Redis.from_url(url, decode_responses=False)
     cache.client = client
-    return cache, client
+    return cache
 
 
-class ResponseStore:
+class AnswerStore:
+    """Upstream answers by cache key; a failing cache is a miss (read) or a skipped write."""
+
     def __init__(self, cache: Any, max_stale: float) -> None:
         self.cache = cache
         self.max_stale = max_stale

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import httpx
 
 from gateway import metrics
+from gateway.coord.backoff import Backoff
 from gateway.errors import UpstreamUnavailable
 from gateway.policy import operation
 from gateway.policy.breaker import CircuitBreaker, State
@@ -30,7 +31,7 @@ from gateway.policy.endpoints import Classifier, Endpoint, with_ttl
 from gateway.policy.keys import cache_key, credential_digest
 from gateway.policy.ratelimit import RateLimiter
 from gateway.policy.refusal import PolicyRefusal
-from gateway.policy.retry import Backoff, retry_after, retryable_error, retryable_status
+from gateway.policy.retry import BACKOFF_BASE, BACKOFF_CAP, retry_after, retryable_error, retryable_status
 from gateway.policy.shared import Shared
 from gateway.policy.singleflight import across_replicas
 from gateway.policy.store import Answer
@@ -57,7 +58,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         settings = shared.settings
         self.timeout, self.rate_limit_wait = settings.upstream_timeout, settings.rate_limit_wait
         self.ttl_overrides, self.max_stale = settings.cache_ttl_overrides, settings.max_stale
-        self.backoff = Backoff(settings.upstream_retries)
+        self.retries = settings.upstream_retries
+        self.backoff = Backoff(BACKOFF_BASE, BACKOFF_CAP, jitter="full")
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -150,9 +152,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                     self.up.breaker.neutral()
             again = (retryable_error(failure, endpoint.read) if failure is not None
                      else answer is not None and retryable_status(answer.status, endpoint.read))
-            if again and attempt < self.backoff.retries:
+            if again and attempt < self.retries:
                 floor = retry_after(dict(answer.headers), answer.status) if answer is not None else None
-                delay = self.backoff.delay(attempt, floor)
+                delay = max(self.backoff.delay(attempt), floor or 0.0)
                 if loop.time() + delay < deadline:  # a retry that cannot finish in time is not made
                     await asyncio.sleep(delay)
                     attempt += 1
@@ -200,5 +202,4 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         return Answer.of(response, body)
 
     async def aclose(self) -> None:
-        await self.inner.aclose()
-        await self.shared.aclose()
+        await self.inner.aclose()  # the shared Redis client is the app's to close

@@ -2,8 +2,8 @@
 
 A hit is served here as ready bytes: no GraphQL parse, no execution, no JSON encoding; the key
 of a recently seen raw request is one dict lookup (keys.py). A miss runs Strawberry once per key
-(flight.py in-process, the store's lock across replicas), reads the operation's record to decide
-the TTL (the shortest TTL of the upstream data it touched) and stores the body it sent when the
+(`coord.singleflight` in-process, the store's lock across replicas), reads the operation's
+record to decide the TTL (the shortest TTL of the upstream data it touched) and stores the body it sent when the
 answer may be shared: status 200, no `errors`, nothing stale or uncacheable, some upstream data
 touched. Everything else (mutations, subscriptions, batches, GraphiQL) passes through.
 
@@ -19,12 +19,13 @@ import json
 import time
 from dataclasses import dataclass, field
 
+from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.api.extensions.operation_record import collecting
+from gateway.coord.singleflight import SingleFlight
 from gateway.policy.operation import OperationStats
-from gateway.response_cache.flight import Flights
 from gateway.response_cache.keys import KeyDeriver
 from gateway.response_cache.redis_store import RedisStore
 from gateway.response_cache.store import Entry, MemoryStore, ResponseStore
@@ -86,7 +87,9 @@ class ResponseCache:
                  keys: KeyDeriver | None = None) -> None:
         self.app, self.store, self.lock_ttl = app, store, lock_ttl
         self.keys = keys or KeyDeriver()
-        self.flights: Flights[Outcome] = Flights()
+        # a failed computation is the failure of the request that ran it: the requests that waited
+        # for it compute again themselves (one leads the next flight) instead of sharing an error
+        self.flights: SingleFlight[Outcome] = SingleFlight(share_failure=False)
         self.stats = CacheStats()
 
     async def aclose(self) -> None:
@@ -141,7 +144,7 @@ class ResponseCache:
             self.stats.hits += 1
             await _send_entry(send, entry, is_get)
             return
-        outcome, led = await self.flights.run(key, lambda: self._compute(key, store, scope, receive))
+        outcome, led = await self.flights.share(key, lambda: self._compute(key, store, scope, receive))
         served_from_cache = outcome.from_store or not led
         if served_from_cache and outcome.expires_at is not None:
             self.stats.hits += 1
@@ -265,11 +268,11 @@ async def _send_outcome(send: Send, outcome: Outcome, tag: bytes, is_get: bool) 
     await send({"type": "http.response.body", "body": outcome.body})
 
 
-def build_response_cache(app: ASGIApp, settings: Settings) -> ResponseCache:
-    """The layer for a configuration: off, in-process, or Redis-backed (REDIS_URL)."""
+def build_response_cache(app: ASGIApp, settings: Settings, redis: Redis | None = None) -> ResponseCache:
+    """The layer for a configuration: off, in-process, or shared through the app's Redis client."""
     store: ResponseStore | None = None
     if settings.response_cache:
-        store = RedisStore(settings.redis_url) if settings.redis_url else MemoryStore()
+        store = RedisStore(redis) if redis is not None else MemoryStore()
     # how long replicas wait for the one computing a key: its whole upstream budget, at most a minute
     budget = settings.upstream_timeout * (settings.upstream_retries + 1) + settings.rate_limit_wait + 1
     return ResponseCache(app, store, lock_ttl=min(60.0, budget))

@@ -11,46 +11,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 from urllib.parse import parse_qsl
 
 from graphql import GraphQLError, OperationType, parse, print_ast
 from graphql.language import OperationDefinitionNode
 from starlette.requests import HTTPConnection
 
-K = TypeVar("K")
-V = TypeVar("V")
+from gateway.coord.lru import LRU
 
 RAW_MEMO_SIZE = 4096  # distinct raw requests remembered
 RAW_MEMO_MAX_BYTES = 16 * 1024  # longer requests are keyed each time (their document stays memoized)
 DOCUMENT_MEMO_SIZE = 1024  # distinct raw query texts remembered
 _NOT_CACHEABLE = ""
-
-
-class LRU(Generic[K, V]):
-    """A bounded mapping that forgets the least recently used entry first."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._data: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._data.get(key)
-        if value is not None:
-            self._data.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._data[key] = value
-        self._data.move_to_end(key)
-        while len(self._data) > self.size:
-            self._data.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._data)
 
 
 @dataclass(frozen=True, slots=True)

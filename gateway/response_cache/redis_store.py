@@ -5,9 +5,9 @@ value and its PTTL in one round trip, so every replica computes the same remaini
 without trusting its wall clock. The L1 keeps a hot key off the network: a copy lives at most
 `l1_ttl` seconds and never past the entry's own expiry.
 
-Cross-replica single-flight uses `SET lock token NX PX`: the holder computes, the others poll for
-the value until it appears or the lock goes away (the holder failed or the answer was not
-cacheable), then compute themselves. The lock is released only by its holder (compare-and-delete).
+Cross-replica single-flight uses the owner-checked lock of `coord.lock`: the holder computes,
+the others poll for the value until it appears or the lock goes away (the holder failed or the answer was not
+cacheable), then compute themselves.
 
 Redis being down never fails a request: a lookup is a miss, a store is skipped, a lock is granted
 locally, and a warning is logged at most every 30 s.
@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from gateway.response_cache.store import Entry, MemoryLRU
+from gateway.coord.lock import OwnerLock, new_token
+from gateway.response_cache.store import Entry, entry_lru, keep, lookup
 
 log = logging.getLogger("gateway.response_cache")
 
@@ -33,20 +33,17 @@ L1_ENTRIES = 512
 L1_BYTES = 16 * 1024 * 1024
 L1_TTL = 2.0  # seconds an L1 copy is served before Redis is asked again
 POLL = 0.02  # seconds between a waiting replica's looks at Redis
-TIMEOUT = 1.0  # seconds for one Redis command; a slow Redis is treated as a miss
 WARN_EVERY = 30.0
-
-_UNLOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
 class RedisStore:
     shared = True
 
-    def __init__(self, url: str, *, l1_ttl: float = L1_TTL, l1_entries: int = L1_ENTRIES) -> None:
-        self.redis: Redis = Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
-        self.l1 = MemoryLRU(l1_entries, L1_BYTES)
+    def __init__(self, redis: Redis, *, l1_ttl: float = L1_TTL, l1_entries: int = L1_ENTRIES) -> None:
+        self.redis = redis  # the app's client (coord.redis): a slow command times out as a miss
+        self.l1 = entry_lru(l1_entries, L1_BYTES)
         self.l1_ttl = l1_ttl
-        self._unlock = self.redis.register_script(_UNLOCK)
+        self.locks = OwnerLock(redis, LOCK_PREFIX)
         self._warned_at = -WARN_EVERY
 
     def _failed(self, what: str, exc: Exception) -> None:
@@ -59,14 +56,14 @@ class RedisStore:
     def _remember(self, key: str, body: bytes, ttl: float) -> Entry:
         now = time.monotonic()
         entry = Entry(body, now + ttl)
-        self.l1.put(key, Entry(body, entry.expires_at, now + min(ttl, self.l1_ttl)))
+        keep(self.l1, key, Entry(body, entry.expires_at, now + min(ttl, self.l1_ttl)))
         return entry
 
     def peek(self, key: str) -> Entry | None:
-        return self.l1.get(key)
+        return lookup(self.l1, key)
 
     async def fetch(self, key: str) -> Entry | None:
-        entry = self.l1.get(key)
+        entry = lookup(self.l1, key)
         if entry is not None:
             return entry
         try:
@@ -92,9 +89,9 @@ class RedisStore:
             self._failed("write", exc)
 
     async def lock(self, key: str, ttl: float) -> str | None:
-        token = secrets.token_hex(8)
+        token = new_token()
         try:
-            got = await self.redis.set(LOCK_PREFIX + key, token, nx=True, px=max(1, int(ttl * 1000)))
+            got = await self.locks.acquire(key, token, ttl)
         except (RedisError, OSError) as exc:
             self._failed("lock", exc)
             return "local"  # no coordination without Redis: compute here
@@ -104,7 +101,7 @@ class RedisStore:
         if token == "local":
             return
         try:
-            await self._unlock(keys=[LOCK_PREFIX + key], args=[token])
+            await self.locks.release(key, token)
         except (RedisError, OSError) as exc:
             self._failed("unlock", exc)  # the lock expires by itself
 
@@ -127,4 +124,4 @@ class RedisStore:
         return None
 
     async def aclose(self) -> None:
-        await self.redis.aclose()
+        return None  # the Redis client is the app's to close

@@ -2,16 +2,17 @@
 
 An entry is the serialized response body exactly as it is sent, with its expiry on the
 monotonic clock; a hit sends those bytes without decoding or re-encoding them. The in-process
-store is bounded by entries and by bytes (aiocache's SimpleMemoryCache is not) and is also the
-L1 in front of Redis.
+store is bounded by entries and by bytes (`coord.lru`; aiocache's SimpleMemoryCache is not) and
+the same bounded map is the L1 in front of Redis.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
+
+from gateway.coord.lru import LRU
 
 MAX_ENTRIES = 4096
 MAX_BYTES = 64 * 1024 * 1024  # all bodies together
@@ -50,71 +51,54 @@ class ResponseStore(Protocol):
     async def aclose(self) -> None: ...
 
 
-class MemoryLRU:
-    """Entries by key, least recently used evicted first, bounded by count and total bytes."""
+def entry_lru(max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> LRU[str, Entry]:
+    """The bounded map entries live in: by count and by the total bytes of their bodies."""
+    return LRU(max_entries, max_bytes, weigh=lambda entry: len(entry.body))
 
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
-        self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._bytes = 0
 
-    def get(self, key: str) -> Entry | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if (entry.expires_at if entry.recheck_at is None else entry.recheck_at) <= time.monotonic():
-            self._drop(key)
-            return None
-        self._entries.move_to_end(key)
-        return entry
+def lookup(entries: LRU[str, Entry], key: str) -> Entry | None:
+    """A fresh entry (an L1 copy: not past its recheck time), or None; a stale one is dropped."""
+    entry = entries.get(key)
+    if entry is None:
+        return None
+    if (entry.expires_at if entry.recheck_at is None else entry.recheck_at) <= time.monotonic():
+        entries.pop(key)
+        return None
+    return entry
 
-    def put(self, key: str, entry: Entry) -> None:
-        if len(entry.body) > MAX_ENTRY_BYTES or entry.remaining() <= 0:
-            return
-        if key in self._entries:
-            self._drop(key)
-        self._entries[key] = entry
-        self._bytes += len(entry.body)
-        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-            self._drop(next(iter(self._entries)))
 
-    def _drop(self, key: str) -> None:
-        entry = self._entries.pop(key)
-        self._bytes -= len(entry.body)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    @property
-    def size_bytes(self) -> int:
-        return self._bytes
+def keep(entries: LRU[str, Entry], key: str, entry: Entry) -> None:
+    """Store `entry` unless it is too large to cache or already expired."""
+    if len(entry.body) > MAX_ENTRY_BYTES or entry.remaining() <= 0:
+        return
+    entries.put(key, entry)
 
 
 class MemoryStore:
-    """The default store: one process, no coordination needed beyond `flight`."""
+    """The default store: one process, no coordination needed beyond the single-flight."""
 
     shared = False
 
     def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
-        self.entries = MemoryLRU(max_entries, max_bytes)
+        self.entries = entry_lru(max_entries, max_bytes)
 
     def peek(self, key: str) -> Entry | None:
-        return self.entries.get(key)
+        return lookup(self.entries, key)
 
     async def fetch(self, key: str) -> Entry | None:
-        return self.entries.get(key)
+        return lookup(self.entries, key)
 
     async def put(self, key: str, body: bytes, ttl: float) -> None:
-        self.entries.put(key, Entry(body, time.monotonic() + ttl))
+        keep(self.entries, key, Entry(body, time.monotonic() + ttl))
 
     async def lock(self, key: str, ttl: float) -> str | None:
-        return "local"  # in one process, `flight` already lets only one request compute a key
+        return "local"  # in one process, the single-flight already lets only one request compute a key
 
     async def unlock(self, key: str, token: str) -> None:
         return None
 
     async def wait(self, key: str, deadline: float) -> Entry | None:
-        return self.entries.get(key)
+        return lookup(self.entries, key)
 
     async def aclose(self) -> None:
         return None

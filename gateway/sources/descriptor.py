@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import httpx
+    from redis.asyncio import Redis
     from starlette.routing import BaseRoute
 
     from gateway.model.source import PerpSource
@@ -76,7 +77,8 @@ class Upstream:
     address_hint: str  # how an address of this venue looks, for error messages
     normalize_address: Callable[[str], str] = str
     bridges: Callable[[Any, StreamContext], BridgeFactory] | None = None
-    routes: Callable[[Any, Settings, Publish, Mapping[Any, PerpSource | None]],
+    # (section, settings, publish, sources, the app's Redis client or None)
+    routes: Callable[[Any, Settings, Publish, Mapping[Any, PerpSource | None], Redis | None],
                      Sequence[tuple[BaseRoute, Callable[[], Awaitable[None]]]]] | None = None
     leaderboard: bool = False  # serves `perp.leaderboard`
     leaderboard_by_token: bool = False  # can rank the traders of one market

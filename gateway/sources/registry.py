@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from redis.asyncio import Redis
 from starlette.routing import BaseRoute
 
 from gateway.errors import BadUserInput, SourceNotConfigured
@@ -128,13 +129,14 @@ def bridge_factory(settings: Settings, sources: Sources) -> BridgeFactory:
     return _Router(settings, sources)
 
 
-def extra_routes(settings: Settings, publish: Publish, sources: Sources
+def extra_routes(settings: Settings, publish: Publish, sources: Sources, redis: Redis | None = None
                  ) -> list[tuple[BaseRoute, Callable[[], Awaitable[None]]]]:
-    """HTTP routes the upstreams add (a webhook receiver), each with its close function."""
+    """HTTP routes the upstreams add (a webhook receiver), each with its close function; `redis`
+    is the app's client (a receiver's replay memory is shared through it)."""
     out: list[tuple[BaseRoute, Callable[[], Awaitable[None]]]] = []
     for d in descriptors().values():
         if d.routes is not None:
-            out.extend(d.routes(settings.upstream(d.name), settings, publish, sources))
+            out.extend(d.routes(settings.upstream(d.name), settings, publish, sources, redis))
     return out
 
 

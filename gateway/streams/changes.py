@@ -15,9 +15,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from gateway.coord.idset import IdSet
 from gateway.model.types import PerpTrade, PerpTradeHistoryItem
-from gateway.streams.codec import encode
-from gateway.streams.resilience import BoundedSet, digest
+from gateway.streams.codec import digest
 
 
 def item_key(item: PerpTradeHistoryItem) -> str:
@@ -45,7 +45,7 @@ class NewItems:
     """History items not seen before; the first answer only primes (subscribe sends no backlog)."""
 
     def __init__(self, limit: int = 20_000) -> None:
-        self.seen = BoundedSet(limit)
+        self.seen = IdSet(limit)
         self.primed = False
 
     def prime(self, items: Sequence[PerpTradeHistoryItem]) -> None:
@@ -62,7 +62,7 @@ class NewItems:
 
 def trade_fingerprint(trade: PerpTrade) -> str:
     """A trade's identity-and-content digest without its live `state`."""
-    return digest(encode(dataclasses.replace(trade, state=None)))
+    return digest(dataclasses.replace(trade, state=None))
 
 
 class ChangedTrades:

@@ -1,13 +1,17 @@
-"""Schema objects to plain JSON and back, so stream events cross Redis and processes intact.
+"""Schema objects to plain JSON and back, for the one place they leave the process: Redis.
 
-Works on the Strawberry types of gateway/model/types.py (dataclasses with enums, lists,
+Works on the Strawberry types of gateway/model/types.py (dataclasses with enums, lists, dicts,
 optional fields and nested types). `decode(encode(x), type(x)) == x` for every such object.
+Events in one process never come here (messages.py); `digest` does, to name a payload by its
+content.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
+import json
 import types
 import typing
 from functools import cache
@@ -23,7 +27,16 @@ def encode(value: Any) -> Any:
         return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):
         return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
     return value
+
+
+def digest(payload: Any) -> str:
+    """A short stable hash of a payload (objects or their encoding; key order does not matter):
+    equal payloads get equal ids, so the hub drops a re-sent snapshot whose fact has no id."""
+    text = json.dumps(encode(payload), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 @cache

@@ -5,17 +5,18 @@
   event published afterwards is missed) and starts its `TopicRunner`, which runs the bridge while
   this replica holds the topic's lease (always, without Redis). The last one leaving starts a
   linger timer (`linger` seconds); a subscriber arriving in time keeps the bridge running.
-- `publish(event)` goes through the broadcast backend (broadcaster's memory backend, or
+- `publish(event)` goes through the event backend (backend.py: in-memory, or
   `RedisPubSubBackend` with REDIS_URL, which reaches every replica). One listener task per
-  replica takes events off the backend, drops ids the topic saw recently (`RecentIds`) and puts
-  each event on every local subscriber's queue. A full queue drops that subscriber only
+  replica takes events off the backend, drops ids the topic saw recently (`coord.idset`) and puts
+  each event on every local subscriber's queue. Events stay objects: without Redis the listener
+  gets the very object the bridge published (nothing is encoded in one process). A full queue drops that subscriber only
   (subscriber.py states the policy); dispatch never waits for a reader.
 - `stop()` ends every subscription (their streams complete), cancels every bridge and releases
   every lease.
 
-broadcaster's `Broadcast` class is not used: its per-subscriber queues are unbounded. The hub
-keeps broadcaster's backend interface (connect, subscribe, publish, next_published) and does the
-local fan-out itself with bounded queues.
+broadcaster's `Broadcast` class is not used: its per-subscriber queues are unbounded, and it
+carries text. The hub keeps broadcaster's backend shape (connect, subscribe, publish,
+next_published) for objects and does the local fan-out itself with bounded queues.
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from broadcaster import BroadcastBackend
-
-from gateway.streams import wire
-from gateway.streams.dedup import RecentIds
+from gateway.coord.idset import IdSet
+from gateway.streams.backend import EventBackend
 from gateway.streams.lease import Lease, LocalLease
+from gateway.streams.messages import channel_of
 from gateway.streams.runner import TopicRunner
 from gateway.streams.subscriber import HubSubscription
 from gateway.streams.types import BridgeFactory, StreamEvent, Topic
@@ -44,7 +44,7 @@ log = logging.getLogger("gateway.streams")
 class _TopicState:
     topic: Topic
     subscribers: set[HubSubscription] = field(default_factory=set)
-    recent: RecentIds = field(default_factory=RecentIds)
+    recent: IdSet = field(default_factory=IdSet)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     retired: asyncio.Event = field(default_factory=asyncio.Event)
     retiring: bool = False
@@ -54,7 +54,7 @@ class _TopicState:
 
 
 class Hub:
-    def __init__(self, bridges: BridgeFactory, backend: BroadcastBackend, lease: Lease | None = None, *,
+    def __init__(self, bridges: BridgeFactory, backend: EventBackend, lease: Lease | None = None, *,
                  linger: float = 5.0, queue_size: int = 256, dedup_size: int = 2048) -> None:
         self._bridges = bridges
         self._backend = backend
@@ -99,7 +99,7 @@ class Hub:
 
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: Topic, *more: Topic) -> AsyncIterator[HubSubscription]:
-        """The events of `topic` (and `more`), decoded, until the block exits."""
+        """The events of `topic` (and `more`), as published, until the block exits."""
         sub = await self.open(topic, *more)
         try:
             yield sub
@@ -135,14 +135,14 @@ class Hub:
             await state.retired.wait()
 
     def _activate(self, topic: Topic) -> _TopicState:
-        state = _TopicState(topic, recent=RecentIds(self._dedup_size))
+        state = _TopicState(topic, recent=IdSet(self._dedup_size))
         self._topics[topic.name] = state
         state.task = asyncio.create_task(self._run_topic(state), name=f"topic {topic.name}")
         return state
 
     async def _run_topic(self, state: _TopicState) -> None:
         try:
-            await self._backend.subscribe(wire.channel_of(state.topic.name))
+            await self._backend.subscribe(channel_of(state.topic.name))
         except Exception:
             log.exception("subscribing to the channel of %s", state.topic.name)
         finally:
@@ -178,7 +178,7 @@ class Hub:
                 state.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await state.task
-            await self._backend.unsubscribe(wire.channel_of(state.topic.name))
+            await self._backend.unsubscribe(channel_of(state.topic.name))
         except Exception:
             log.exception("retiring topic %s", state.topic.name)
         finally:
@@ -193,7 +193,7 @@ class Hub:
         failure is logged and the event is still delivered on this replica."""
         self.counters["published"] += 1
         try:
-            await self._backend.publish(wire.channel_of(event.topic), wire.dumps(event))
+            await self._backend.publish(channel_of(event.topic), event)
         except Exception as exc:
             self.counters["publish_failures"] += 1
             log.warning("broadcast of %s failed (%s); delivering on this replica only",
@@ -203,13 +203,9 @@ class Hub:
     async def _listen(self) -> None:
         while True:
             try:
-                message = await self._backend.next_published()
-                event = wire.loads(message.message)
+                event = await self._backend.next_published()
             except asyncio.CancelledError:
                 raise
-            except ValueError:
-                log.warning("ignored a malformed stream message")
-                continue
             except Exception:
                 log.exception("stream hub listener")
                 await asyncio.sleep(0.1)

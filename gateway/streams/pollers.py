@@ -25,7 +25,6 @@ from typing import Any
 from gateway.model.source import MAX_LIMIT, BorrowingsQuery, HistoryQuery, Page, PerpSource
 from gateway.model.types import PerpTradeHistoryItem
 from gateway.streams.changes import NewItems, SnapshotChange, group_by_tx, trades_of
-from gateway.streams.codec import encode
 from gateway.streams.polling import PollBudget, poll_forever
 from gateway.streams.types import Publish, StreamEvent, Topic
 
@@ -33,8 +32,8 @@ from gateway.streams.types import Publish, StreamEvent, Topic
 def items_payload(kind: str, items: list[PerpTradeHistoryItem]) -> dict[str, Any]:
     """`{"trades": …}` (the trades the items belong to) for trades, `{"items": …}` otherwise."""
     if kind == "trades":
-        return {"trades": encode(trades_of(items))}
-    return {"items": encode(items)}
+        return {"trades": trades_of(items)}
+    return {"items": list(items)}
 
 
 async def publish_items(topic: Topic, items: list[PerpTradeHistoryItem], publish: Publish) -> None:
@@ -87,13 +86,13 @@ def borrowing_poller(topic: Topic, source: PerpSource, budget: PollBudget, cost:
 
     async def fetch() -> dict[str, Any]:
         found = await source.borrowing(int(collateral), int(market))
-        return {"borrowing": encode(found) if found is not None else None}
+        return {"borrowing": found}
 
     return SnapshotPoller(topic, fetch, budget, cost)
 
 
 def borrowings_poller(topic: Topic, source: PerpSource, budget: PollBudget, cost: float) -> SnapshotPoller:
     async def fetch() -> dict[str, Any]:
-        return {"borrowings": encode(await source.borrowings(BorrowingsQuery(page=Page(limit=MAX_LIMIT))))}
+        return {"borrowings": await source.borrowings(BorrowingsQuery(page=Page(limit=MAX_LIMIT)))}
 
     return SnapshotPoller(topic, fetch, budget, cost)

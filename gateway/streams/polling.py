@@ -26,9 +26,9 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 
+from gateway.coord.backoff import Backoff
 from gateway.errors import GatewayError, RateLimited, UpstreamRateLimited
 from gateway.policy.windowlog import Window
-from gateway.streams.resilience import Backoff
 
 log = logging.getLogger("gateway.streams")
 

@@ -1,13 +1,16 @@
-"""A broadcaster backend on redis-py 8's `redis.asyncio` pub/sub that survives Redis restarts.
+"""The event backend across replicas: Redis pub/sub on the app's client, surviving Redis restarts.
 
-broadcaster 0.3.1's own Redis backend marks itself ready before SUBSCRIBE completes (with
-redis-py 8 it delivers nothing) and its listener dies silently when Redis restarts. This one:
+broadcaster 0.3.1's Redis backend marks itself ready before SUBSCRIBE completes (with redis-py 8
+it delivers nothing) and its listener dies silently when Redis restarts. This one:
 
 - `subscribe(channel)` returns only once Redis confirmed the subscription (or after
   `confirm_timeout`, when Redis is down: the listener subscribes as soon as it is back), so an
   event published after `subscribe` returns is received;
-- one listener task owns the pub/sub connection; on any connection error it drops it, waits
-  with backoff (0.1 s doubling to 5 s), opens a new one and re-subscribes every channel;
+- one listener task owns the pub/sub connection (taken from the app client's pool); on any
+  connection error it drops it, waits with backoff (`coord.backoff`, 0.1 s doubling to 5 s, equal
+  jitter so replicas do not reconnect in lockstep), opens a new one and re-subscribes every channel;
+- events are encoded here and only here (messages.py): `publish` sends text, the listener turns
+  what it receives back into objects and drops (with a warning) what does not decode;
 - messages published while Redis is unreachable are lost (pub/sub is at-most-once): bridges
   fill gaps from their upstreams, and readers see the next event.
 """
@@ -19,36 +22,31 @@ import contextlib
 import logging
 from typing import Any
 
-from broadcaster import BroadcastBackend, Event
-from redis import asyncio as aioredis
+from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from gateway.coord.backoff import Backoff
+from gateway.streams import messages
+from gateway.streams.types import StreamEvent
 
 log = logging.getLogger("gateway.streams")
 
 _DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
-class RedisPubSubBackend(BroadcastBackend):
-    def __init__(self, url: str, *, confirm_timeout: float = 5.0, client: Any = None) -> None:
-        self._url = url
-        self._client: Any = client
-        self._own_client = client is None
+class RedisPubSubBackend:
+    def __init__(self, client: Redis, *, confirm_timeout: float = 5.0) -> None:
+        self._client = client  # the app's: closed by the app, not here
         self._confirm_timeout = confirm_timeout
         self._channels: set[str] = set()
         self._confirmed: dict[str, asyncio.Event] = {}
-        self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=10_000)
+        self._queue: asyncio.Queue[StreamEvent] = asyncio.Queue(maxsize=10_000)
         self._pubsub: Any = None
         self._listener: asyncio.Task[None] | None = None
         self.reconnects = 0
 
-    @property
-    def client(self) -> Any:
-        return self._client
-
     async def connect(self) -> None:
-        if self._client is None:
-            self._client = aioredis.Redis.from_url(self._url, socket_connect_timeout=2.0)
         self._listener = asyncio.create_task(self._listen(), name="redis pubsub listener")
 
     async def disconnect(self) -> None:
@@ -56,8 +54,6 @@ class RedisPubSubBackend(BroadcastBackend):
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
-        if self._own_client and self._client is not None:
-            await self._client.aclose()
 
     async def subscribe(self, channel: str) -> None:
         self._channels.add(channel)
@@ -80,16 +76,16 @@ class RedisPubSubBackend(BroadcastBackend):
             with contextlib.suppress(*_DOWN):
                 await pubsub.unsubscribe(channel)
 
-    async def publish(self, channel: str, message: Any) -> None:
-        await self._client.publish(channel, message)
+    async def publish(self, channel: str, event: StreamEvent) -> None:
+        await self._client.publish(channel, messages.dumps(event))
 
-    async def next_published(self) -> Event:
+    async def next_published(self) -> StreamEvent:
         return await self._queue.get()
 
     async def _listen(self) -> None:
-        backoff = 0.1
+        backoff = Backoff(0.1, 5.0)
         while True:
-            pubsub = self._client.pubsub()
+            pubsub: Any = self._client.pubsub()  # redis-py leaves connect/aclose untyped
             try:
                 await pubsub.connect()
                 if self._channels:
@@ -99,10 +95,9 @@ class RedisPubSubBackend(BroadcastBackend):
                     message = await pubsub.get_message(timeout=1.0)
                     if message is not None:
                         self._handle(message)
-                        backoff = 0.1
+                        backoff.reset()
             except _DOWN as exc:
-                log.warning("redis pub/sub connection lost (%s); reconnecting in %.1fs",
-                            type(exc).__name__, backoff)
+                log.warning("redis pub/sub connection lost (%s); reconnecting", type(exc).__name__)
             finally:
                 self._pubsub = None
                 for event in self._confirmed.values():
@@ -110,8 +105,7 @@ class RedisPubSubBackend(BroadcastBackend):
                 with contextlib.suppress(Exception):
                     await asyncio.shield(pubsub.aclose())
             self.reconnects += 1
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 5.0)
+            await asyncio.sleep(backoff.next())
 
     def _handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -122,10 +116,13 @@ class RedisPubSubBackend(BroadcastBackend):
             if confirmed is not None:
                 confirmed.set()
         elif kind == "message":
-            data = message["data"]
-            text = data.decode() if isinstance(data, bytes) else str(data)
             try:
-                self._queue.put_nowait(Event(channel=name, message=text))
+                event = messages.loads(message["data"])
+            except ValueError:
+                log.warning("ignored a malformed stream message on %s", name)
+                return
+            try:
+                self._queue.put_nowait(event)
             except asyncio.QueueFull:
                 log.error("stream messages are arriving faster than the hub dispatches them; dropped one on %s",
                           name)

@@ -19,7 +19,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from gateway.streams.resilience import BoundedSet
+from gateway.coord.idset import IdSet
 
 log = logging.getLogger("gateway.streams.replay")
 
@@ -42,7 +42,7 @@ class ReplayMemory(Protocol):
 
 class LocalReplayMemory:
     def __init__(self, limit: int = MEMORY_LIMIT) -> None:
-        self._claimed = BoundedSet(limit)
+        self._claimed = IdSet(limit)
 
     async def claim(self, key: str) -> bool:
         return self._claimed.add(key)
@@ -55,8 +55,8 @@ class LocalReplayMemory:
 
 
 class RedisReplayMemory:
-    def __init__(self, url: str, namespace: str, ttl: int = TTL_SECONDS) -> None:
-        self._redis: Redis = Redis.from_url(url)
+    def __init__(self, redis: Redis, namespace: str, ttl: int = TTL_SECONDS) -> None:
+        self._redis = redis  # the app's client: closed by the app
         self._prefix = f"{PREFIX}{namespace}:"
         self._ttl = ttl
         self._local = LocalReplayMemory()
@@ -79,8 +79,9 @@ class RedisReplayMemory:
             log.warning("replay memory: Redis failed to forget a claim (%s)", type(exc).__name__)
 
     async def aclose(self) -> None:
-        await self._redis.aclose()
+        return None
 
 
-def replay_memory(redis_url: str | None, namespace: str) -> ReplayMemory:
-    return RedisReplayMemory(redis_url, namespace) if redis_url else LocalReplayMemory()
+def replay_memory(redis: Redis | None, namespace: str) -> ReplayMemory:
+    """Shared through the app's Redis client when there is one, else this process's own."""
+    return RedisReplayMemory(redis, namespace) if redis is not None else LocalReplayMemory()

@@ -18,6 +18,7 @@ import random
 import time
 from collections.abc import Callable
 
+from gateway.coord.backoff import Backoff
 from gateway.streams.lease import Lease
 from gateway.streams.types import BridgeFactory, Publish, Topic
 
@@ -83,7 +84,7 @@ class TopicRunner:
                 await bridge
 
     async def _run_bridge(self) -> None:
-        backoff = 1.0
+        backoff = Backoff(1.0, MAX_BACKOFF)
         while True:
             self.bridge_starts += 1
             if self._on_start is not None:
@@ -98,6 +99,5 @@ class TopicRunner:
             except Exception:
                 log.exception("bridge %s failed; restarting it", self.topic.name)
             if time.monotonic() - started > MAX_BACKOFF:
-                backoff = 1.0
-            await asyncio.sleep(backoff * random.uniform(0.8, 1.2))
-            backoff = min(backoff * 2, MAX_BACKOFF)
+                backoff.reset()  # it ran for a while: a new failure starts from the shortest wait
+            await asyncio.sleep(backoff.next())

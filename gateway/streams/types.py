@@ -4,13 +4,14 @@ A `Topic` names one upstream stream: what kind of data, which venue, which key. 
 one topic's upstream stream and publishes `StreamEvent`s; the hub starts a topic's bridge on its
 first subscriber (on one replica at a time) and stops it after the last one leaves.
 
-Payloads are schema objects encoded with `codec.encode` (plain JSON), so an event crosses Redis
-and is decoded on every replica into exactly the objects a query would return:
+Payloads are the schema objects themselves, exactly what a query would return, shaped per kind.
+They stay objects in the process: the Redis backend alone encodes them on the way out and rebuilds
+them on every replica with `PAYLOAD_TYPES` (messages.py):
 
     kind         key                      payload
     trades       trader address           {"trades": [PerpTrade, ...]}   the trades the event changed
     history      trader address           {"items": [PerpTradeHistoryItem, ...]}
-    borrowing    "<collateralId>:<marketId>"  {"borrowing": PerpBorrowing | null}
+    borrowing    "<collateralId>:<marketId>"  {"borrowing": PerpBorrowing | None}
     borrowings   ""                       {"borrowings": [PerpBorrowingShortInfo, ...]}
     live         ""                       {"items": [PerpTradeHistoryItem, ...]}  every trade of the venue
 
@@ -25,9 +26,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from gateway.model.types import PerpBorrowing, PerpBorrowingShortInfo, PerpTrade, PerpTradeHistoryItem
 from gateway.model.venue import Venue
 
 KINDS = ("trades", "history", "borrowing", "borrowings", "live")
+# the type of each payload field per kind: what `messages.loads` rebuilds after Redis
+PAYLOAD_TYPES: dict[str, dict[str, Any]] = {
+    "trades": {"trades": list[PerpTrade]},
+    "history": {"items": list[PerpTradeHistoryItem]},
+    "borrowing": {"borrowing": PerpBorrowing | None},
+    "borrowings": {"borrowings": list[PerpBorrowingShortInfo]},
+    "live": {"items": list[PerpTradeHistoryItem]},
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ class Topic:
 class StreamEvent:
     topic: str  # Topic.name
     id: str  # the upstream fact's identity, for de-duplication
-    payload: dict[str, Any]  # codec-encoded schema objects, shaped per kind (module docstring)
+    payload: dict[str, Any]  # schema objects, shaped per kind (module docstring)
 
 
 Publish = Callable[[StreamEvent], Awaitable[None]]

@@ -10,7 +10,6 @@ import pytest
 import websockets
 
 from gateway.model.venue import Venue
-from gateway.streams.codec import encode
 from gateway.streams.types import StreamEvent, Topic
 from tests.gateway.ws_helpers import (
     LEGACY,
@@ -76,7 +75,7 @@ async def test_live_trades_one_message_per_trade_filtered_by_market_and_size(gw:
         items = [history_item(1, market="SOL", size_usd=1000), history_item(2, market="ETH", size_usd=5000),
                  history_item(3, market="SOL", size_usd=100), history_item(4, market="SOL", size_usd=None),
                  history_item(5, market="SOL", size_usd=-800)]
-        event = StreamEvent(live.name, "batch", {"items": [encode(i) for i in items]})
+        event = StreamEvent(live.name, "batch", {"items": list(items)})
         await asyncio.to_thread(gw.bridges.emit_threadsafe, event)
         first, second = await recv_json(ws), await recv_json(ws)
         assert [first["payload"]["data"]["perpLiveTrades"]["id"], second["payload"]["data"]["perpLiveTrades"]["id"]] == [1, 5]

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 import websockets
 
 from gateway.model.venue import Venue
-from gateway.streams.codec import encode
 from gateway.streams.types import StreamEvent, Topic
 from tests.gateway.ws_helpers import connect, recv_json, scripted_gateway, send_json, subscribe
 from tests.streams.doubles import TRADER, history_item
@@ -23,7 +22,7 @@ BATCH = 20
 
 def big_event(seq: int) -> StreamEvent:
     """~10 kB of JSON per message, so the kernel's buffers fill after a few hundred."""
-    items = [encode(history_item(seq * 100 + i)) for i in range(20)]
+    items = [history_item(seq * 100 + i) for i in range(20)]
     return StreamEvent(TOPIC.name, f"e{seq}", {"items": items})
 
 

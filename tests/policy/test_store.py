@@ -8,14 +8,15 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from gateway.coord.redis import connect
 from gateway.policy.endpoints import Endpoint
 from gateway.policy.keys import cache_key
 from gateway.policy.store import (
     NAMESPACE,
     Answer,
     AnswerSerializer,
+    AnswerStore,
     BoundedMemoryCache,
-    ResponseStore,
     redis_cache,
 )
 from gateway.sources.nansen.endpoints import TABLE as NANSEN
@@ -79,8 +80,8 @@ def test_keys_ignore_query_order_and_json_key_order_but_not_values_or_credential
 
 @pytest.mark.redis
 async def test_redis_entries_are_namespaced_bytes_that_expire_after_ttl_plus_max_stale(redis_url: str) -> None:
-    cache, client = redis_cache(redis_url)
-    store = ResponseStore(cache, max_stale=100.0)
+    client = connect(redis_url)
+    store = AnswerStore(redis_cache(client), max_stale=100.0)
     try:
         await store.put("perpstracker:perpstracker.prices:abc", answer(b"\x00body"), ttl=30.0)
         found = await store.get("perpstracker:perpstracker.prices:abc")
@@ -92,8 +93,8 @@ async def test_redis_entries_are_namespaced_bytes_that_expire_after_ttl_plus_max
 
 
 async def test_an_unreachable_redis_is_a_miss_not_an_error() -> None:
-    cache, client = redis_cache("redis://127.0.0.1:1/0")  # nothing listens on port 1
-    store = ResponseStore(cache, max_stale=10.0)
+    client = connect("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    store = AnswerStore(redis_cache(client), max_stale=10.0)
     try:
         await store.put("k", answer(), ttl=1.0)
         assert await store.get("k") is None

@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from gateway.errors import GatewayError, UpstreamRateLimited, UpstreamUnavailable
 from gateway.policy import operation
@@ -202,10 +203,10 @@ async def test_no_rate_limit_slot_in_time_is_rate_limited_or_stale() -> None:
 
 
 @pytest.mark.redis
-async def test_replicas_on_one_redis_share_one_call_and_its_answer(redis_url: str) -> None:
+async def test_replicas_on_one_redis_share_one_call_and_its_answer(redis_url: str, redis_client: Redis) -> None:
     gate = asyncio.Event()
     upstreams = [Scripted(OK, gate=gate) for _ in range(3)]
-    policies = [UpstreamPolicy(settings(redis_url=redis_url)) for _ in range(3)]
+    policies = [UpstreamPolicy(settings(redis_url=redis_url), redis_client) for _ in range(3)]
     path = f"/perpetuals/trader/{id(gate)}/positions"  # a key no other test uses
     async with client_for(upstreams[0], policy=policies[0]) as a, client_for(upstreams[1], policy=policies[1]) as b:
         calls = [asyncio.ensure_future(c.get(path)) for c in (a, b, a, b)]

@@ -18,7 +18,6 @@ from gateway.model.types import (
     Token,
 )
 from gateway.model.venue import Venue
-from gateway.streams.codec import encode
 from gateway.streams.types import Bridge, Publish, StreamEvent, Topic
 
 TRADER = "J83ZtxeoHLwMNvjVrsD4gQw5nE8PKXUV9Ph6tW2dVamK"
@@ -92,4 +91,4 @@ def history_item(seq: int, *, market: str = "SOL", size_usd: float | None = 1000
 
 
 def history_event(topic: Topic, seq: int, **kw: Any) -> StreamEvent:
-    return StreamEvent(topic.name, f"tx{seq}", {"items": [encode(history_item(seq, **kw))]})
+    return StreamEvent(topic.name, f"tx{seq}", {"items": [history_item(seq, **kw)]})

@@ -5,11 +5,10 @@ from __future__ import annotations
 import httpx
 
 from gateway.model.source import HistoryQuery, Page, PerpSource, TradesQuery
-from gateway.model.types import PerpBorrowing, PerpTrade, PerpTradeHistoryItem
+from gateway.model.types import PerpTradeHistoryItem
 from gateway.model.venue import Venue
 from gateway.sources.nibiru.streams import NibiruHistoryBridge, NibiruTradesBridge
 from gateway.streams.changes import group_by_tx
-from gateway.streams.codec import decode
 from gateway.streams.types import StreamEvent, Topic
 from tests.streams.bridging import bridge_settings, eventually, inject, open_sources, running, wallet
 
@@ -17,7 +16,7 @@ N = Venue.NIBIRU
 
 
 def items_of(events: list[StreamEvent]) -> list[PerpTradeHistoryItem]:
-    return [decode(i, PerpTradeHistoryItem) for e in events for i in e.payload["items"]]
+    return [i for e in events for i in e.payload["items"]]
 
 
 async def history(source: PerpSource, trader: str | None) -> dict[int, PerpTradeHistoryItem]:
@@ -53,7 +52,7 @@ async def test_trades_event_equals_the_query(live_sandbox_url: str, live_control
         event = await run.next()
         source = sources[N]
         assert source is not None
-        (trade,) = [decode(t, PerpTrade) for t in event.payload["trades"]]
+        (trade,) = [t for t in event.payload["trades"]]
         assert [trade] == await source.trades(TradesQuery(trader=trader))
 
 
@@ -123,7 +122,7 @@ async def test_borrowing_follows_the_market(live_sandbox_url: str, live_control:
         event = await run.next()
         source = sources[N]
         assert source is not None
-        assert decode(event.payload["borrowing"], PerpBorrowing) == await source.borrowing(1, 2)
+        assert event.payload["borrowing"] == await source.borrowing(1, 2)
 
 
 async def test_trades_changed_during_an_outage_arrive_after_it_once_each(
@@ -135,7 +134,7 @@ async def test_trades_changed_during_an_outage_arrive_after_it_once_each(
         assert isinstance(bridge, NibiruTradesBridge)
         await eventually(lambda: bridge.live, "the bridge subscribed")
         await inject(live_control, venue="NIBIRU", trader=trader, symbol="ETH", action="open")
-        (eth,) = [decode(t, PerpTrade) for t in (await run.next()).payload["trades"]]
+        (eth,) = [t for t in (await run.next()).payload["trades"]]
 
         await live_control.post("/faults", json={"upstream": "nibiru", "mode": "down"})
         await eventually(lambda: not bridge.live, "the bridge saw its socket close")
@@ -150,6 +149,6 @@ async def test_trades_changed_during_an_outage_arrive_after_it_once_each(
         now = {t.id: t for t in await source.trades(TradesQuery(trader=trader))}
         sol = max(now)
         got = await run.until(lambda evs: any(t["id"] == sol for e in evs for t in e.payload["trades"]))
-        sent = [decode(t, PerpTrade) for e in got for t in e.payload["trades"]]
+        sent = [t for e in got for t in e.payload["trades"]]
         assert sorted(t.id for t in sent) == sorted(now) and eth.id in now  # ETH (closed), BTC, SOL: once each
         assert all(t == now[t.id] for t in sent) and not now[eth.id].isOpen

@@ -9,12 +9,14 @@ import dataclasses
 
 import pytest
 
+from gateway.coord.backoff import Backoff
+from gateway.coord.idset import IdSet
 from gateway.errors import UpstreamRateLimited, UpstreamUnavailable
 from gateway.model.time import Time
 from gateway.model.types import Block, PerpTradeChangeType, PerpTradeHistoryItem
 from gateway.streams.changes import ChangedTrades, NewItems, SnapshotChange, group_by_tx, trades_of
+from gateway.streams.codec import digest
 from gateway.streams.polling import MAX_PENALTY, PollBudget, poll_forever
-from gateway.streams.resilience import Backoff, BoundedSet, digest
 from tests.streams.test_codec import TRADE
 
 
@@ -85,7 +87,7 @@ def test_backoff_grows_with_jitter_and_resets() -> None:
 
 
 def test_bounded_set_forgets_the_oldest() -> None:
-    seen = BoundedSet(3)
+    seen = IdSet(3)
     assert [seen.add(k) for k in "abca"] == [True, True, True, False]
     seen.add("d")  # evicts b (a was refreshed)
     assert "b" not in seen and "a" in seen and len(seen) == 3

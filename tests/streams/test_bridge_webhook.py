@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,7 +34,6 @@ from gateway.sources.perpstracker.webhook import (
     webhook_receiver,
 )
 from gateway.sources.registry import build_sources, close_sources
-from gateway.streams.codec import decode
 from gateway.streams.replay import RedisReplayMemory
 from gateway.streams.types import StreamEvent
 from sandbox import addresses
@@ -170,8 +170,8 @@ def test_without_a_secret_there_is_no_route() -> None:
 
 
 @pytest.mark.redis
-async def test_replicas_share_the_replay_memory_through_redis(redis_url: str) -> None:
-    one, two = RedisReplayMemory(redis_url, "test"), RedisReplayMemory(redis_url, "test")
+async def test_replicas_share_the_replay_memory_through_redis(redis_client: Redis) -> None:
+    one, two = RedisReplayMemory(redis_client, "test"), RedisReplayMemory(redis_client, "test")
     key = addresses.solana_signature(random.Random())
     try:
         assert await one.claim(key)
@@ -215,7 +215,7 @@ async def test_the_sandbox_sender_delivers_to_the_receiver_and_the_event_is_publ
                 queried = await source.trade_history(HistoryQuery(trader=trader, page=Page(limit=1000)))
             finally:
                 await close_sources(sources)
-            items = [decode(i, PerpTradeHistoryItem) for i in history_event.payload["items"]]
+            items: list[PerpTradeHistoryItem] = history_event.payload["items"]
             assert items == [i for i in queried if i.txHash == signature]
         finally:
             await pt.delete(f"/webhooks/{hook['id']}")

@@ -6,10 +6,10 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from broadcaster._backends.memory import MemoryBackend
 
 from gateway.errors import SlowConsumer
 from gateway.model.venue import Venue
+from gateway.streams.backend import MemoryBackend
 from gateway.streams.hub import Hub
 from gateway.streams.subscriber import HubSubscription
 from gateway.streams.types import StreamEvent, Topic
@@ -26,7 +26,7 @@ def bridges() -> ScriptedBridges:
 
 @pytest.fixture
 async def hub(bridges: ScriptedBridges) -> AsyncIterator[Hub]:
-    hub = Hub(bridges, MemoryBackend("memory://"), linger=0.05, queue_size=4)
+    hub = Hub(bridges, MemoryBackend(), linger=0.05, queue_size=4)
     await hub.start()
     yield hub
     await hub.stop()
@@ -63,7 +63,7 @@ async def test_the_bridge_stops_after_the_last_subscriber_and_the_linger(hub: Hu
 
 
 async def test_a_subscriber_arriving_within_the_linger_keeps_the_bridge(bridges: ScriptedBridges) -> None:
-    hub = Hub(bridges, MemoryBackend("memory://"), linger=30)
+    hub = Hub(bridges, MemoryBackend(), linger=30)
     await hub.start()
     try:
         async with hub.subscribe(TOPIC):
@@ -121,7 +121,7 @@ async def test_a_crashing_bridge_is_restarted(hub: Hub, bridges: ScriptedBridges
 
 
 async def test_stop_completes_subscribers_and_cancels_bridges(bridges: ScriptedBridges) -> None:
-    hub = Hub(bridges, MemoryBackend("memory://"), linger=30)
+    hub = Hub(bridges, MemoryBackend(), linger=30)
     await hub.start()
     sub = await hub.open(TOPIC)
     await until(lambda: TOPIC.name in bridges.running, "bridge running")

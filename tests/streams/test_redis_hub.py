@@ -11,14 +11,15 @@ import pytest
 from redis import asyncio as aioredis
 
 from gateway.cli import free_port
+from gateway.coord.redis import connect
 from gateway.model.venue import Venue
 from gateway.settings import Settings
 from gateway.streams.build import build_hub
 from gateway.streams.hub import Hub
 from gateway.streams.lease import LEASE_PREFIX
+from gateway.streams.messages import channel_of, dumps
 from gateway.streams.redis_backend import RedisPubSubBackend
 from gateway.streams.types import Topic
-from gateway.streams.wire import channel_of
 from tests.streams.doubles import ScriptedBridges, history_event
 from tests.streams.redis_proc import RedisProcess
 from tests.streams.test_hub import until
@@ -35,12 +36,15 @@ async def replicas(redis_url: str) -> AsyncIterator[tuple[Hub, Hub, ScriptedBrid
     await client.aclose()
     bridges = ScriptedBridges()
     settings = Settings(redis_url=redis_url, stream_linger=0.1, stream_lease_ttl=1.0)
-    a, b = build_hub(settings, bridges), build_hub(settings, bridges)
+    clients = connect(redis_url), connect(redis_url)  # one per replica, as each app builds its own
+    a, b = build_hub(settings, bridges, clients[0]), build_hub(settings, bridges, clients[1])
     await a.start()
     await b.start()
     yield a, b, bridges
     await a.stop()
     await b.stop()
+    for c in clients:
+        await c.aclose()
 
 
 def holders(*hubs: Hub) -> list[bool]:
@@ -78,27 +82,29 @@ async def test_the_other_replica_takes_the_bridge_over_when_the_holder_leaves(
 async def test_the_pubsub_backend_resubscribes_after_a_redis_restart() -> None:
     server = RedisProcess(free_port())
     server.start()
-    backend = RedisPubSubBackend(server.url)
+    client = connect(server.url)
+    backend = RedisPubSubBackend(client)
     publisher = aioredis.Redis.from_url(server.url)
     try:
         await backend.connect()
         await backend.subscribe(channel_of(TOPIC.name))
-        await publisher.publish(channel_of(TOPIC.name), "before")
-        assert (await asyncio.wait_for(backend.next_published(), 10)).message == "before"
+        await publisher.publish(channel_of(TOPIC.name), dumps(history_event(TOPIC, 0)))
+        assert (await asyncio.wait_for(backend.next_published(), 10)).id == "tx0"
         server.kill()
         server.start()
         got = None
         for attempt in range(100):  # bounded: publish until the re-subscribed listener hears one
             with contextlib.suppress(Exception):
-                await publisher.publish(channel_of(TOPIC.name), f"after-{attempt}")
+                await publisher.publish(channel_of(TOPIC.name), dumps(history_event(TOPIC, 100 + attempt)))
             try:
                 got = await asyncio.wait_for(backend.next_published(), 0.2)
                 break
             except TimeoutError:
                 continue
-        assert got is not None and got.message.startswith("after-")
+        assert got is not None and got.id.startswith("tx1")
         assert backend.reconnects >= 1
     finally:
         await backend.disconnect()
+        await client.aclose()
         await publisher.aclose()
         server.kill()

@@ -25,6 +25,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from gateway.coord.backoff import Backoff
+from gateway.coord.idset import IdSet
 from gateway.model.source import HistoryQuery, Page, PerpSource
 from gateway.model.types import PerpTradeHistoryItem
 from gateway.sources.descriptor import StreamContext
@@ -40,9 +42,8 @@ from gateway.sources.nibiru.socket import (
     map_stream_error,
 )
 from gateway.streams.changes import ChangedTrades, SnapshotChange, group_by_tx
-from gateway.streams.codec import encode
+from gateway.streams.codec import digest
 from gateway.streams.polling import PollBudget, poll_forever
-from gateway.streams.resilience import Backoff, BoundedSet, digest
 from gateway.streams.types import Bridge, BridgeFactory, Publish, StreamEvent, Topic
 
 log = logging.getLogger("gateway.streams.nibiru")
@@ -148,7 +149,7 @@ class NibiruHistoryBridge(_TraderBridge):
 
     def __init__(self, topic: Topic, ws_url: str) -> None:
         super().__init__(topic, ws_url)
-        self.sent = BoundedSet(20_000)
+        self.sent = IdSet(20_000)
 
     async def received(self, data: dict[str, Any], publish: Publish) -> None:
         await self.gap([mapping.map_history_item(h) for h in data["perpTradeHistory"]], publish)
@@ -157,7 +158,7 @@ class NibiruHistoryBridge(_TraderBridge):
         fresh = [i for i in items if self.sent.add(str(i.id))]
         for group in group_by_tx(fresh):
             event_id = str(max(i.id for i in group))
-            await publish(StreamEvent(self.topic.name, event_id, {"items": encode(group)}))
+            await publish(StreamEvent(self.topic.name, event_id, {"items": group}))
         self.advance(items)
 
 
@@ -181,7 +182,7 @@ class NibiruTradesBridge(_TraderBridge):
     async def _send(self, trades: list[Any], publish: Publish) -> None:
         changed = self.changes.changed(trades)
         if changed:
-            payload = {"trades": encode(changed)}
+            payload = {"trades": changed}
             await publish(StreamEvent(self.topic.name, digest(payload), payload))
 
 
@@ -209,7 +210,7 @@ class NibiruBorrowingBridge(_SaiBridge):
         await self._send(data["perpBorrowing"], publish)
 
     async def _send(self, row: dict[str, Any] | None, publish: Publish, baseline: bool = False) -> None:
-        payload = {"borrowing": encode(mapping.map_borrowing(row)) if row is not None else None}
+        payload = {"borrowing": mapping.map_borrowing(row) if row is not None else None}
         event_id = self.change.changed(payload)
         if event_id is not None and not baseline:
             await publish(StreamEvent(self.topic.name, event_id, payload))
@@ -230,7 +231,7 @@ class NibiruBorrowingsBridge(_SaiBridge):
         await self._send(data["perpBorrowings"], publish)
 
     async def _send(self, rows: list[dict[str, Any]], publish: Publish, baseline: bool = False) -> None:
-        payload = {"borrowings": encode([mapping.map_short_info(r) for r in rows])}
+        payload = {"borrowings": [mapping.map_short_info(r) for r in rows]}
         event_id = self.change.changed(payload)
         if event_id is not None and not baseline:
             await publish(StreamEvent(self.topic.name, event_id, payload))
@@ -243,7 +244,7 @@ class NibiruLiveBridge:
 
     def __init__(self, topic: Topic, source: PerpSource, budget: PollBudget) -> None:
         self.topic, self.source, self.budget = topic, source, budget
-        self.sent = BoundedSet(20_000)
+        self.sent = IdSet(20_000)
         self.watermark: int | None = None
 
     async def _page(self, offset: int) -> list[PerpTradeHistoryItem]:
@@ -259,7 +260,7 @@ class NibiruLiveBridge:
                  if self.sent.add(str(i.id))]
         for group in group_by_tx(fresh):
             event_id = str(max(i.id for i in group))
-            await publish(StreamEvent(self.topic.name, event_id, {"items": encode(group)}))
+            await publish(StreamEvent(self.topic.name, event_id, {"items": group}))
         if fresh:
             self.watermark = max(self.watermark, max(i.id for i in fresh))
 

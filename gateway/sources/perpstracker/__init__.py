@@ -38,10 +38,10 @@ def _bridges(section: PerpsTrackerSettings, ctx: StreamContext) -> Any:
     return bridges(section, ctx)
 
 
-def _routes(section: PerpsTrackerSettings, settings: Any, publish: Any, sources: Any) -> Any:
+def _routes(section: PerpsTrackerSettings, settings: Any, publish: Any, sources: Any, redis: Any) -> Any:
     from gateway.sources.perpstracker.webhook import routes
 
-    return routes(section, settings, publish, sources)
+    return routes(section, settings, publish, sources, redis)
 
 
 def _names() -> list[str]:

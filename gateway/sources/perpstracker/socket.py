@@ -32,11 +32,12 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
+from gateway.coord.backoff import Backoff
+from gateway.coord.idset import IdSet
 from gateway.errors import GatewayError
 from gateway.settings import Secret
 from gateway.sources.perpstracker.alert_mapping import AlertFact, fact_from_alert_trade, fact_from_ws
 from gateway.sources.perpstracker.client import PerpsTrackerClient
-from gateway.streams.resilience import Backoff, BoundedSet
 
 log = logging.getLogger("gateway.streams.perpstracker")
 
@@ -106,7 +107,7 @@ class AlertFeed:
         self.ping_interval, self.pong_timeout = ping_interval, pong_timeout
         self.backoff = backoff or Backoff(base=1.0, cap=60.0)
         self.listeners: dict[str, set[AlertListener]] = {}
-        self.seen = BoundedSet(50_000)
+        self.seen = IdSet(50_000)
         self.watermark_ms: int | None = None  # the upstream's clock: newest alert time known
         self.stats = FeedStats()
         self.connected = False  # authenticated and gap-filled: alerts flow

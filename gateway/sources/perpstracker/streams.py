@@ -20,6 +20,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from gateway.coord.backoff import Backoff
 from gateway.errors import GatewayError
 from gateway.model.source import MAX_LIMIT, HistoryQuery, Page, PerpSource
 from gateway.sources.descriptor import StreamContext
@@ -39,7 +40,6 @@ from gateway.streams.pollers import (
     publish_items,
 )
 from gateway.streams.polling import PollBudget, per_minute, poll_forever
-from gateway.streams.resilience import Backoff
 from gateway.streams.types import Bridge, BridgeFactory, Publish, StreamEvent, Topic
 
 log = logging.getLogger("gateway.streams.perpstracker")

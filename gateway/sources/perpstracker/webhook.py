@@ -33,6 +33,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
+from redis.asyncio import Redis
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -129,19 +130,21 @@ class WebhookReceiver:
 
 
 def webhook_receiver(section: PerpsTrackerSettings, settings: Settings, publish: Publish,
-                     sources: Mapping[Venue, PerpSource | None] | None = None) -> WebhookReceiver | None:
+                     sources: Mapping[Venue, PerpSource | None] | None = None,
+                     redis: Redis | None = None) -> WebhookReceiver | None:
     """The receiver for a configuration, or None when PERPSTRACKER_WEBHOOK_SECRET is not set.
-    Mount `.route`; `await .aclose()` at shutdown (it may hold a Redis connection)."""
+    Mount `.route`; `await .aclose()` at shutdown. `redis` is the app's client (replay memory)."""
     if section.webhook_secret is None:
         return None
     source = (sources or {}).get(VENUE)
-    return WebhookReceiver(section.webhook_secret, publish, replay_memory(settings.redis_url, "perpstracker-webhook"),
+    return WebhookReceiver(section.webhook_secret, publish, replay_memory(redis, "perpstracker-webhook"),
                            tolerance=section.webhook_tolerance,
                            resolver=Resolver(source) if source is not None else None)
 
 
 def routes(section: PerpsTrackerSettings, settings: Settings, publish: Publish,
-           sources: Mapping[Venue, PerpSource | None]) -> list[tuple[BaseRoute, Callable[[], Awaitable[None]]]]:
+           sources: Mapping[Venue, PerpSource | None],
+           redis: Redis | None = None) -> list[tuple[BaseRoute, Callable[[], Awaitable[None]]]]:
     """`POST /webhooks/perpstracker` with its close function; none (404) without a webhook secret."""
-    receiver = webhook_receiver(section, settings, publish, sources)
+    receiver = webhook_receiver(section, settings, publish, sources, redis)
     return [] if receiver is None else [(receiver.route, receiver.aclose)]
