@@ -8,7 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.api.extensions.errors import ErrorMapping
-from gateway.api.extensions.loaders import OperationLoaders
+from gateway.api.extensions.loaders import LoadersPerOperation
 from gateway.api.extensions.operation_record import OperationRecord
 from gateway.api.query import Query
 from gateway.api.scalars import scalar_map
@@ -27,7 +27,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=False, scalar_map=scalar_map()),
-        extensions=[OperationRecord, OperationLoaders, ErrorMapping],
+        extensions=[OperationRecord, LoadersPerOperation, ErrorMapping],
     )
 
 

@@ -1,6 +1,6 @@
 """Batching DataLoaders, built per GraphQL operation.
 
-An operation gets a fresh set of loaders (the `OperationLoaders` extension opens them around
+An operation gets a fresh set of loaders (the `LoadersPerOperation` extension opens them around
 execution), so loads are batched and repeated keys loaded once within the operation, and nothing
 is remembered past it: Strawberry's `get_context` runs once per WebSocket connection, so loaders
 hung on the context would cache for a socket's whole life. Subscriptions get none.

@@ -51,14 +51,14 @@ class SubscriptionEndpoint:
         if (await receive())["type"] != "websocket.connect":
             return
         self.loop = self.loop or asyncio.get_running_loop()
-        wire = protocols.choose(list(scope.get("subprotocols") or []))
-        if wire is None or self.draining:
+        framing = protocols.choose(list(scope.get("subprotocols") or []))
+        if framing is None or self.draining:
             await send({"type": "websocket.accept"})
-            code = protocols.SUBPROTOCOL_NOT_ACCEPTABLE if wire is None else protocols.GOING_AWAY
-            reason = "Subprotocol not acceptable" if wire is None else "server shutting down"
+            code = protocols.SUBPROTOCOL_NOT_ACCEPTABLE if framing is None else protocols.GOING_AWAY
+            reason = "Subprotocol not acceptable" if framing is None else "server shutting down"
             await send({"type": "websocket.close", "code": code, "reason": reason})
             return
-        await send({"type": "websocket.accept", "subprotocol": wire.name})
+        await send({"type": "websocket.accept", "subprotocol": framing.name})
         self._ensure_ticker()
         handler = asyncio.current_task()
         assert handler is not None
@@ -69,7 +69,7 @@ class SubscriptionEndpoint:
 
         conn = Connection(send, self.settings.ws_send_buffer, on_overflow=lambda: session.drop_slow(),
                           on_abort=abort)
-        session = (TransportWsSession if wire is protocols.TRANSPORT else LegacyWsSession)(self, conn)
+        session = (TransportWsSession if framing is protocols.TRANSPORT else LegacyWsSession)(self, conn)
         self.sessions.add(session)
         self.counters["connections"] += 1
         conn.start()

@@ -26,7 +26,7 @@ from strawberry.types.execution import PreExecutionError
 
 from gateway.errors import GatewayError, SlowConsumer
 from gateway.streams.feed import Feed, feed_scope
-from gateway.ws.protocols import Wire
+from gateway.ws.protocols import Framing
 from gateway.ws.render import error_dicts, format_errors, original, render_payload
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ GroupKey = tuple[str, str, str | None]
 class Subscriber(Protocol):
     """The session side of a member: where its messages go."""
 
-    wire: Wire
+    framing: Framing
 
     def push(self, text: str) -> None: ...
 
@@ -54,7 +54,7 @@ class Member:
         self.group = group
         self.session = session
         self.op_id = op_id
-        self.prefix = session.wire.next_prefix(op_id)
+        self.prefix = session.framing.next_prefix(op_id)
 
     def leave(self) -> None:
         self.group.remove(self)
@@ -132,13 +132,13 @@ class Group:
                     await feed.aclose()
 
     def _fail(self, errors: list[dict[str, Any]]) -> None:
-        self._end(lambda wire, op_id: wire.error(op_id, errors))
+        self._end(lambda framing, op_id: framing.error(op_id, errors))
 
-    def _end(self, message: Callable[[Wire, str], str]) -> None:
+    def _end(self, message: Callable[[Framing, str], str]) -> None:
         self._groups.forget(self)
         members, self.members = list(self.members), {}
         for member in members:
-            member.session.operation_ended(member.op_id, member, message(member.session.wire, member.op_id))
+            member.session.operation_ended(member.op_id, member, message(member.session.framing, member.op_id))
 
     async def cancel(self) -> None:
         self._task.cancel()

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 
 from gateway.ws import protocols
-from gateway.ws.protocols import LEGACY, LegacyWire
+from gateway.ws.protocols import LEGACY, LegacyFraming
 from gateway.ws.session import Session
 
 
 class LegacyWsSession(Session):
-    wire: LegacyWire = LEGACY
+    framing: LegacyFraming = LEGACY
 
     async def handle(self, text: str) -> None:
         try:
@@ -30,12 +30,12 @@ class LegacyWsSession(Session):
         if kind == "connection_init":
             payload = message.get("payload")
             if payload is not None and not isinstance(payload, dict):
-                self.push(self.wire.connection_error("Invalid connection init payload"))
+                self.push(self.framing.connection_error("Invalid connection init payload"))
                 self.close(protocols.NORMAL, "")
                 return
             self.init_received = self.acknowledged = True
-            self.push(self.wire.ack())
-            self.push(self.wire.keep_alive())
+            self.push(self.framing.ack())
+            self.push(self.framing.keep_alive())
         elif kind == "start":
             if not self.acknowledged:
                 self.close(protocols.UNAUTHORIZED, "Unauthorized")
@@ -48,7 +48,7 @@ class LegacyWsSession(Session):
             name = payload.get("operationName") if isinstance(payload, dict) else None
             if not isinstance(query, str) or not (variables is None or isinstance(variables, dict)) \
                     or not (name is None or isinstance(name, str)):
-                self.push(self.wire.error(op_id, [{"message": "Invalid start message",
+                self.push(self.framing.error(op_id, [{"message": "Invalid start message",
                                                    "extensions": {"code": "BAD_USER_INPUT"}}]))
                 return
             self.stop(op_id)
@@ -56,6 +56,6 @@ class LegacyWsSession(Session):
         elif kind == "stop":
             op_id = message.get("id")
             if isinstance(op_id, str) and self.stop(op_id):
-                self.push(self.wire.complete(op_id))
+                self.push(self.framing.complete(op_id))
         elif kind == "connection_terminate":
             self.close(protocols.NORMAL, "")

@@ -33,7 +33,7 @@ def _id(op_id: str) -> str:
     return json.dumps(op_id)
 
 
-class Wire:
+class Framing:
     """Outgoing messages of one subprotocol."""
 
     name: str
@@ -56,7 +56,7 @@ class Wire:
         return '{"type":"connection_ack"}'
 
 
-class TransportWire(Wire):
+class TransportFraming(Framing):
     name = TRANSPORT_WS
     next_type = "next"
 
@@ -69,7 +69,7 @@ class TransportWire(Wire):
         return '{"type":"pong"}'
 
 
-class LegacyWire(Wire):
+class LegacyFraming(Framing):
     name = LEGACY_WS
     next_type = "data"
 
@@ -85,11 +85,11 @@ class LegacyWire(Wire):
         return json.dumps({"type": "connection_error", "payload": {"message": message}}, separators=(",", ":"))
 
 
-TRANSPORT = TransportWire()
-LEGACY = LegacyWire()
+TRANSPORT = TransportFraming()
+LEGACY = LegacyFraming()
 
 
-def choose(offered: list[str]) -> Wire | None:
+def choose(offered: list[str]) -> Framing | None:
     """The subprotocol to speak: graphql-transport-ws if offered, else legacy graphql-ws, else none."""
     if TRANSPORT_WS in offered:
         return TRANSPORT

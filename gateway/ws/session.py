@@ -28,7 +28,7 @@ from gateway.errors import GatewayError, SlowConsumer, TooManySubscriptions
 from gateway.ws import protocols
 from gateway.ws.connection import Connection
 from gateway.ws.groups import Member
-from gateway.ws.protocols import Wire
+from gateway.ws.protocols import Framing
 from gateway.ws.render import error_dicts, format_errors, render_payload
 
 if TYPE_CHECKING:
@@ -57,24 +57,24 @@ class OneShot:
         self._task = asyncio.get_running_loop().create_task(self._run(query, variables, operation_name))
 
     async def _run(self, query: str, variables: dict[str, Any] | None, operation_name: str | None) -> None:
-        endpoint, wire = self.session.endpoint, self.session.wire
+        endpoint, framing = self.session.endpoint, self.session.framing
         try:
             context = await endpoint.groups.context_factory()
             stream = await endpoint.groups.schema.stream(query, variable_values=variables, context_value=context,
                                                    operation_name=operation_name)
             async for result in stream:
                 if isinstance(result, PreExecutionError):
-                    self.session.operation_ended(self.op_id, self, wire.error(self.op_id, format_errors(
+                    self.session.operation_ended(self.op_id, self, framing.error(self.op_id, format_errors(
                         list(result.errors or []))))
                     return
                 errors = getattr(result, "errors", None)
-                self.session.push(wire.next(self.op_id, render_payload(getattr(result, "data", None), errors)))
-            self.session.operation_ended(self.op_id, self, wire.complete(self.op_id))
+                self.session.push(framing.next(self.op_id, render_payload(getattr(result, "data", None), errors)))
+            self.session.operation_ended(self.op_id, self, framing.complete(self.op_id))
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("operation over WebSocket failed")
-            self.session.operation_ended(self.op_id, self, wire.error(
+            self.session.operation_ended(self.op_id, self, framing.error(
                 self.op_id, error_dicts(GatewayError("Internal server error"))))
 
     def leave(self) -> None:
@@ -85,7 +85,7 @@ Operation = Member | OneShot
 
 
 class Session:
-    wire: Wire
+    framing: Framing
 
     def __init__(self, endpoint: SubscriptionEndpoint, conn: Connection) -> None:
         self.endpoint = endpoint
@@ -108,7 +108,7 @@ class Session:
                     operation_name: str | None) -> None:
         if len(self.ops) >= self.endpoint.settings.ws_max_subscriptions:
             limit = self.endpoint.settings.ws_max_subscriptions
-            self.push(self.wire.error(op_id, error_dicts(TooManySubscriptions(
+            self.push(self.framing.error(op_id, error_dicts(TooManySubscriptions(
                 f"This connection already runs {limit} operations (the limit)"))))
             return
         if is_subscription(query, operation_name):
@@ -141,14 +141,14 @@ class Session:
         """The send buffer is full: tell every operation, then close 1013 (module docstring)."""
         error = SlowConsumer(f"Dropped: this connection fell more than {self.endpoint.settings.ws_send_buffer} "
                              "messages behind")
-        final = [self.wire.error(op_id, error_dicts(error)) for op_id in self.ops]
+        final = [self.framing.error(op_id, error_dicts(error)) for op_id in self.ops]
         self.endpoint.counters["slow_sockets_dropped"] += 1
         self.end()
         self.conn.close(protocols.TRY_AGAIN_LATER, "slow consumer: send buffer full", final, discard=True)
 
     def shutdown(self) -> None:
         """The server is stopping: `complete` every operation, then close 1001."""
-        final = [self.wire.complete(op_id) for op_id in self.ops]
+        final = [self.framing.complete(op_id) for op_id in self.ops]
         self.end()
         self.conn.close(protocols.GOING_AWAY, "server shutting down", final)
 

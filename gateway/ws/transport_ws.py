@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from gateway.ws import protocols
-from gateway.ws.protocols import TRANSPORT, TransportWire
+from gateway.ws.protocols import TRANSPORT, TransportFraming
 from gateway.ws.session import Session
 
 
@@ -30,7 +30,7 @@ def _operation(message: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None
 
 
 class TransportWsSession(Session):
-    wire: TransportWire = TRANSPORT
+    framing: TransportFraming = TRANSPORT
 
     async def handle(self, text: str) -> None:
         try:
@@ -50,9 +50,9 @@ class TransportWsSession(Session):
                 self.close(protocols.INVALID_MESSAGE, "Invalid connection init payload")
                 return
             self.init_received = self.acknowledged = True
-            self.push(self.wire.ack())
+            self.push(self.framing.ack())
         elif kind == "ping":
-            self.push(self.wire.pong(message.get("payload")))
+            self.push(self.framing.pong(message.get("payload")))
         elif kind == "pong":
             return
         elif kind == "subscribe":

@@ -15,7 +15,7 @@ from strawberry.types.graphql import OperationType
 from gateway.api import loaders
 
 
-class OperationLoaders(SchemaExtension):
+class LoadersPerOperation(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         if self.execution_context.operation_type is OperationType.SUBSCRIPTION:
             yield
