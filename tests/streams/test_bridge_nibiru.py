@@ -148,7 +148,7 @@ async def test_trades_changed_during_an_outage_arrive_after_it_once_each(
         assert source is not None
         now = {t.id: t for t in await source.trades(TradesQuery(trader=trader))}
         sol = max(now)
-        got = await run.until(lambda evs: any(t["id"] == sol for e in evs for t in e.payload["trades"]))
+        got = await run.until(lambda evs: any(t.id == sol for e in evs for t in e.payload["trades"]))
         sent = [t for e in got for t in e.payload["trades"]]
         assert sorted(t.id for t in sent) == sorted(now) and eth.id in now  # ETH (closed), BTC, SOL: once each
         assert all(t == now[t.id] for t in sent) and not now[eth.id].isOpen
