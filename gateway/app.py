@@ -17,6 +17,8 @@ from gateway import __version__, metrics
 from gateway.api.build import schema
 from gateway.api.context import GatewayContext
 from gateway.coord import redis as coord_redis
+from gateway.edge.browsers import cors_middleware
+from gateway.edge.gate import EdgeGate
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
 from gateway.policy.runtime import UpstreamPolicy
@@ -66,8 +68,9 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     sources = build_sources(settings, UpstreamPolicy(settings, redis))
     hub = build_hub(settings, bridges or bridge_factory(settings, sources), redis)
     graphql = GatewayGraphQL(sources, hub)
-    subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings)
     cached_graphql = build_response_cache(graphql, settings, redis)  # queries over HTTP; sockets go direct
+    gate = EdgeGate(cached_graphql, settings)  # caller access, per-caller limits, persisted operations
+    subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings, gate)
     # routes an upstream adds (a webhook receiver, when configured): events go through the hub
     upstream_routes = extra_routes(settings, hub.publish, sources, redis)
 
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             await subscriptions.drain()
             await hub.stop()
             await cached_graphql.aclose()
+            await gate.aclose()
             for _, close in upstream_routes:
                 await close()
             await close_sources(sources)
@@ -87,13 +91,14 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
 
     app = Starlette(
         routes=[
-            Route("/graphql", cached_graphql, methods=["GET", "POST"]),
+            Route("/graphql", gate, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", subscriptions),
             Route("/healthz", healthz),
             readyz_route(sources, hub),
             metrics.route(hub, cached_graphql),
             *(route for route, _ in upstream_routes),
         ],
+        middleware=[cors_middleware(settings.edge)],
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -103,4 +108,5 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     app.state.publish = hub.publish
     app.state.subscriptions = subscriptions
     app.state.response_cache = cached_graphql
+    app.state.gate = gate
     return app

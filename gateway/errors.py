@@ -6,7 +6,12 @@
     ├── QueryTooComplex               QUERY_TOO_COMPLEX      no         a document exceeds the query limits
     ├── RateLimited                   RATE_LIMITED           later      a caller or upstream budget is spent (retryAfter)
     ├── SlowConsumer                  SLOW_CONSUMER          later      a subscriber fell too far behind its stream and was dropped
-    ├── TooManySubscriptions          TOO_MANY_SUBSCRIPTIONS no         a WebSocket asked for more operations than allowed at once
+    ├── TooManySubscriptions          TOO_MANY_SUBSCRIPTIONS no         a WebSocket asked for more operations (or upstream topics) than allowed
+    ├── NotFound                      NOT_FOUND              no         a subscription names a market that does not exist
+    ├── PersistedQueryNotFound        PERSISTED_QUERY_NOT_FOUND  resend  a hash-only request names no stored document (Apollo APQ)
+    ├── PersistedQueryNotSupported    PERSISTED_QUERY_NOT_SUPPORTED  no  a hash-only request while APQ is off
+    ├── PersistedQueryMismatch        PERSISTED_QUERY_HASH_MISMATCH  no  the sha256Hash sent is not the hash of the query sent
+    ├── OperationNotAllowed           OPERATION_NOT_ALLOWED  no         GATEWAY_PERSISTED_ONLY is set and the operation is not in its file
     └── SourceError                   (carries `source`)
         ├── SourceNotConfigured       SOURCE_NOT_CONFIGURED  no         the venue's upstream has no key/URL configured
         ├── UpstreamUnavailable       UPSTREAM_UNAVAILABLE   yes        connection refused/reset, 502/503/504, circuit open
@@ -70,6 +75,38 @@ class TooManySubscriptions(GatewayError):
     """One WebSocket has GATEWAY_WS_MAX_SUBSCRIPTIONS operations running already."""
 
     code = "TOO_MANY_SUBSCRIPTIONS"
+
+
+class NotFound(GatewayError):
+    """A subscription names a market (or trader) the venue does not know: no upstream stream is opened."""
+
+    code = "NOT_FOUND"
+
+
+class PersistedQueryNotFound(GatewayError):
+    """Apollo clients resend the full query when they see this exact message or code."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+
+    def __init__(self) -> None:
+        super().__init__("PersistedQueryNotFound")
+
+
+class PersistedQueryNotSupported(GatewayError):
+    code = "PERSISTED_QUERY_NOT_SUPPORTED"
+
+    def __init__(self) -> None:
+        super().__init__("PersistedQueryNotSupported")
+
+
+class PersistedQueryMismatch(GatewayError):
+    code = "PERSISTED_QUERY_HASH_MISMATCH"
+
+
+class OperationNotAllowed(GatewayError):
+    """Only the operations of the GATEWAY_PERSISTED_ONLY file run on this gateway."""
+
+    code = "OPERATION_NOT_ALLOWED"
 
 
 class SourceError(GatewayError):

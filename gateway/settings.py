@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from gateway.edge.settings import EdgeSettings, EdgeSettingsError
+
 T = TypeVar("T")
 
 
@@ -116,6 +118,8 @@ class Settings:
     # each upstream's own section (gateway/sources/<name>/settings.py), by upstream name
     upstreams: Mapping[str, Any] = field(default_factory=lambda: _upstream_sections(_no_env))
     redis_url: str | None = None
+    # ---- the public edge: access, fairness, browsers, persisted operations (gateway/edge/settings.py) ----
+    edge: EdgeSettings = field(default_factory=EdgeSettings)
     upstream_timeout: float = 10.0  # seconds to wait for an upstream's answer (connect: 3 s at most)
     # ---- being frugal with upstreams (docs/operations.md) ----
     cache_ttl_overrides: Mapping[str, float] = field(default_factory=dict)  # endpoint name -> seconds
@@ -164,6 +168,10 @@ class Settings:
         def flag(name: str, default: bool) -> bool:
             return parse_flag(get, name, default)
 
+        try:
+            edge = EdgeSettings.from_env(env)
+        except EdgeSettingsError as exc:
+            raise SettingsError(str(exc)) from exc
         port_text = get("GATEWAY_PORT") or "8000"
         sandbox_port_text = get("GATEWAY_SANDBOX_PORT") or "0"
         try:
@@ -176,6 +184,7 @@ class Settings:
             sandbox=sandbox,
             sandbox_port=sandbox_port,
             upstreams=_upstream_sections(get),
+            edge=edge,
             redis_url=get("REDIS_URL"),
             upstream_timeout=upstream_timeout,
             cache_ttl_overrides=parse_pairs(get("GATEWAY_CACHE_TTLS"), "GATEWAY_CACHE_TTLS", float),

@@ -21,11 +21,18 @@ from tests.configure import configure
 UNLIMITED = (1_000_000, 1_000_000)
 
 
+def one_caller(settings: Settings) -> Settings:
+    """Per-caller shares off: every test calls from 127.0.0.1, one caller, and tests that are not
+    about fairness (tests/edge/test_fairness.py) may let it spend whole upstream budgets."""
+    return dataclasses.replace(
+        settings, edge=dataclasses.replace(settings.edge, caller_share=1.0, caller_upstream_rate=None))
+
+
 def without_policies(settings: Settings) -> Settings:
     """No caching (upstream or whole-response), no stale answers, no retries, a breaker that never
-    opens, no gateway-side limits."""
+    opens, no gateway-side limits (per-caller shares included: every test calls from 127.0.0.1)."""
     return configure(
-        settings, response_cache=False, cache_ttl_overrides=dict.fromkeys(endpoint_names(), 0.0), max_stale=0.0,
+        one_caller(settings), response_cache=False, cache_ttl_overrides=dict.fromkeys(endpoint_names(), 0.0), max_stale=0.0,
         upstream_retries=0, breaker_threshold=1_000_000,
         perpstracker_rate_limits=dict.fromkeys(PERPSTRACKER_LIMITS, UNLIMITED), nansen_rate_limits=UNLIMITED)
 
@@ -37,4 +44,5 @@ def without_policies_env() -> dict[str, str]:
         "GATEWAY_CACHE_TTLS": ",".join(f"{name}=0" for name in endpoint_names()), "GATEWAY_MAX_STALE": "0",
         "GATEWAY_RESPONSE_CACHE": "off", "GATEWAY_UPSTREAM_RETRIES": "0", "GATEWAY_BREAKER_THRESHOLD": "1000000",
         "PERPSTRACKER_RATE_LIMITS": limits, "NANSEN_RATE_LIMITS": f"{UNLIMITED[0]}/{UNLIMITED[1]}",
+        "GATEWAY_CALLER_SHARE": "1", "GATEWAY_CALLER_UPSTREAM_RATE": "off",
     }

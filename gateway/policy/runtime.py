@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 
 from gateway.policy.breaker import CircuitBreaker
 from gateway.policy.endpoints import Classifier
+from gateway.policy.fairness import CallerShares
 from gateway.policy.ratelimit import RateLimiter
 from gateway.policy.shared import Shared
 from gateway.policy.transport import PolicyTransport, Upstream
@@ -49,11 +50,15 @@ class UpstreamPolicy:
 
     def upstream(self, spec: UpstreamSpec) -> Upstream:
         s = self.settings
+        edge = s.edge
+        shares = CallerShares(spec.name, spec.label, spec.limits, edge.caller_share, edge.caller_upstream_rate,
+                              self.shared.windows, self.shared.local_windows)
         return Upstream(
             source=spec.name, label=spec.label, table=spec.table,
             base_path=urlsplit(spec.base_url).path.rstrip("/"),
             limiter=RateLimiter(spec.name, spec.label, spec.limits, self.shared.windows, self.shared.local_windows),
             breaker=CircuitBreaker(s.breaker_threshold, s.breaker_cooldown), graphql=spec.graphql,
+            shares=shares,
         )
 
     def transport(self, spec: UpstreamSpec, inner: httpx.AsyncBaseTransport | None = None) -> PolicyTransport:

@@ -25,9 +25,10 @@ import httpx
 from gateway import metrics
 from gateway.coord.backoff import Backoff
 from gateway.errors import UpstreamUnavailable
-from gateway.policy import operation
+from gateway.policy import caller, operation
 from gateway.policy.breaker import CircuitBreaker, State
 from gateway.policy.endpoints import Classifier, Endpoint, with_ttl
+from gateway.policy.fairness import CallerShares
 from gateway.policy.keys import cache_key, credential_digest
 from gateway.policy.ratelimit import RateLimiter
 from gateway.policy.refusal import PolicyRefusal
@@ -50,6 +51,7 @@ class Upstream:
     limiter: RateLimiter
     breaker: CircuitBreaker
     graphql: bool = False  # a 200 carrying `errors` is a failed answer, not data
+    shares: CallerShares | None = None  # each caller's share of the buckets (fairness.py)
 
 
 class PolicyTransport(httpx.AsyncBaseTransport):
@@ -71,6 +73,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         stats = operation.current()
         if endpoint.ttl <= 0:
             stats.touched(0.0)  # data that must not be cached makes its response uncacheable too
+            await self._charge(endpoint)
             return (await self._call(request, endpoint, deadline)).response(request)
         key = cache_key(self.up.source, endpoint, request, body)
         cached = await self.shared.store.get(key)
@@ -78,8 +81,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             stats.touched(endpoint.ttl - cached.age())
             return cached.response(request)
         try:
+            await self._charge(endpoint)  # a miss this caller asks for: its share pays (fairness.py)
             answer = await self.shared.flights.run(key, lambda: self._load(key, endpoint, request, deadline))
-        except httpx.TransportError:  # unreachable, timed out, circuit open, no rate-limit slot
+        except httpx.TransportError:  # unreachable, timed out, circuit open, no rate-limit slot, no share
             stale = await self._stale(key, endpoint)
             if stale is None:
                 raise
@@ -92,6 +96,10 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 return stale.response(request)
             stats.uncacheable = True
         return answer.response(request)
+
+    async def _charge(self, endpoint: Endpoint) -> None:
+        if self.up.shares is not None:
+            await self.up.shares.charge(caller.current(), endpoint.bucket)
 
     def _keepable(self, answer: Answer) -> bool:
         return answer.ok and not (self.up.graphql and b'"errors"' in answer.body)

@@ -18,11 +18,12 @@ import contextlib
 import weakref
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from starlette.types import Receive, Scope, Send
 
+from gateway.edge.browsers import origin_allowed
 from gateway.settings import Settings
 from gateway.ws import protocols
 from gateway.ws.connection import Connection
@@ -31,14 +32,19 @@ from gateway.ws.legacy_ws import LegacyWsSession
 from gateway.ws.session import Session
 from gateway.ws.transport_ws import TransportWsSession
 
+if TYPE_CHECKING:
+    from gateway.edge.gate import EdgeGate
+
 # Every live endpoint of this process, so the server can drain them before it closes sockets.
+_CREDENTIAL_KEYS = frozenset({"authorization", "x-api-key", "apikey", "token"})
 ENDPOINTS: weakref.WeakSet[SubscriptionEndpoint] = weakref.WeakSet()
 
 
 class SubscriptionEndpoint:
     def __init__(self, schema: strawberry.Schema, context_factory: Callable[[], Awaitable[Any]],
-                 settings: Settings) -> None:
+                 settings: Settings, gate: EdgeGate | None = None) -> None:
         self.settings = settings
+        self.gate = gate  # caller access and persisted operations, as over HTTP (gateway/edge)
         self.groups = Groups(schema, context_factory)
         self.sessions: set[Session] = set()
         self.counters: Counter[str] = Counter()
@@ -51,6 +57,11 @@ class SubscriptionEndpoint:
         if (await receive())["type"] != "websocket.connect":
             return
         self.loop = self.loop or asyncio.get_running_loop()
+        origin = next((v.decode("latin-1") for n, v in scope.get("headers", []) if n == b"origin"), None)
+        if not origin_allowed(self.settings.edge, origin):
+            self.counters["origins_refused"] += 1
+            await send({"type": "websocket.close", "code": 1008})  # before accept: HTTP 403
+            return
         framing = protocols.choose(list(scope.get("subprotocols") or []))
         if framing is None or self.draining:
             await send({"type": "websocket.accept"})
@@ -70,6 +81,7 @@ class SubscriptionEndpoint:
         conn = Connection(send, self.settings.ws_send_buffer, on_overflow=lambda: session.drop_slow(),
                           on_abort=abort)
         session = (TransportWsSession if framing is protocols.TRANSPORT else LegacyWsSession)(self, conn)
+        session.scope = scope
         self.sessions.add(session)
         self.counters["connections"] += 1
         conn.start()
@@ -85,6 +97,10 @@ class SubscriptionEndpoint:
                 if text is None:
                     session.close(protocols.INVALID_MESSAGE, "WebSocket message type must be text")
                     continue
+                if len(text) > self.settings.edge.ws_max_message:
+                    self.counters["oversized_messages"] += 1
+                    session.close(protocols.INVALID_MESSAGE, "Message too large")
+                    continue
                 await session.handle(text)
         except asyncio.CancelledError:
             if not conn.aborted:
@@ -94,6 +110,15 @@ class SubscriptionEndpoint:
             init_timer.cancel()
             self.sessions.discard(session)
             await session.aclose()
+
+    def authorize(self, payload: dict[str, Any] | None, scope: Scope) -> str | None:
+        """The caller of a socket from its connection_init payload (else its handshake headers);
+        raises Unauthenticated. None without a gate (tests that build the endpoint alone)."""
+        if self.gate is None:
+            return None
+        if payload and any(isinstance(k, str) and k.lower() in _CREDENTIAL_KEYS for k in payload):
+            return self.gate.caller_of(payload, scope)
+        return self.gate.caller(scope)
 
     def _ensure_ticker(self) -> None:
         if self._ticker is None or self._ticker.done():

@@ -33,7 +33,10 @@ class LegacyWsSession(Session):
                 self.push(self.framing.connection_error("Invalid connection init payload"))
                 self.close(protocols.NORMAL, "")
                 return
-            self.init_received = self.acknowledged = True
+            self.init_received = True
+            if not self.authorize(payload):
+                return
+            self.acknowledged = True
             self.push(self.framing.ack())
             self.push(self.framing.keep_alive())
         elif kind == "start":
@@ -42,6 +45,9 @@ class LegacyWsSession(Session):
                 return
             op_id, payload = message.get("id"), message.get("payload")
             if not isinstance(op_id, str) or not op_id:
+                return
+            if len(op_id) > self.endpoint.settings.edge.ws_max_id:
+                self.close(protocols.INVALID_MESSAGE, "Operation id too long")
                 return
             query = payload.get("query") if isinstance(payload, dict) else None
             variables = payload.get("variables") if isinstance(payload, dict) else None

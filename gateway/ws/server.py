@@ -29,7 +29,8 @@ from uvicorn.supervisors import Multiprocess
 from gateway.ws.endpoint import drain_all
 
 DRAIN_TIMEOUT = 5.0
-GC_THRESHOLDS = (50_000, 20, 100)  # CPython's defaults: (700, 10, 10)
+GC_THRESHOLDS = (50_000, 20, 100)
+WS_MAX_FRAME = 2 * 2**20  # bytes  # CPython's defaults: (700, 10, 10)
 
 
 def tune_gc() -> None:
@@ -47,6 +48,9 @@ class GatewayServer(uvicorn.Server):
 def config(app: Any, **kwargs: Any) -> uvicorn.Config:
     kwargs.setdefault("ws", "websockets-sansio")
     kwargs.setdefault("ws_per_message_deflate", False)
+    # no frame beyond this is even buffered (uvicorn's default is 16 MiB); the endpoint's own,
+    # lower GATEWAY_WS_MAX_MESSAGE then closes 4400 with a reason the client can read
+    kwargs.setdefault("ws_max_size", WS_MAX_FRAME)
     return uvicorn.Config(app, **kwargs)
 
 

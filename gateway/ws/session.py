@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import OperationType, get_operation_ast, parse
 from graphql.error import GraphQLError
+from starlette.types import Scope
 from strawberry.types.execution import PreExecutionError
 
-from gateway.errors import GatewayError, SlowConsumer, TooManySubscriptions
+from gateway.errors import GatewayError, SlowConsumer, TooManySubscriptions, Unauthenticated
+from gateway.policy import caller
 from gateway.ws import protocols
 from gateway.ws.connection import Connection
 from gateway.ws.groups import Member
@@ -93,6 +95,22 @@ class Session:
         self.ops: dict[str, Operation] = {}
         self.acknowledged = False
         self.init_received = False
+        self.scope: Scope = {}
+
+    def authorize(self, payload: dict[str, Any] | None) -> bool:
+        """Caller access at connection_init: False (and close 4403) when the credentials are refused.
+
+        The caller is set in the socket handler's context, so every operation the socket starts
+        (their tasks copy that context) spends the caller's share of upstream budgets."""
+        try:
+            who = self.endpoint.authorize(payload, self.scope)
+        except Unauthenticated:
+            self.endpoint.counters["unauthenticated"] += 1
+            self.close(protocols.FORBIDDEN, "Forbidden")
+            return False
+        if who is not None:
+            caller.set_caller(who)
+        return True
 
     async def handle(self, text: str) -> None:
         raise NotImplementedError
@@ -104,8 +122,19 @@ class Session:
         self.end()
         self.conn.close(code, reason)
 
-    async def start(self, op_id: str, query: str, variables: dict[str, Any] | None,
-                    operation_name: str | None) -> None:
+    async def start(self, op_id: str, query: str | None, variables: dict[str, Any] | None,
+                    operation_name: str | None, extensions: dict[str, Any] | None = None) -> None:
+        gate = self.endpoint.gate
+        if gate is not None and gate.persisted.active:
+            try:
+                query = await gate.persisted.resolve(query, extensions) or query
+            except GatewayError as error:
+                self.push(self.framing.error(op_id, error_dicts(error)))
+                return
+        if query is None:
+            self.push(self.framing.error(op_id, [{"message": "The subscribe payload needs a query",
+                                               "extensions": {"code": "BAD_USER_INPUT"}}]))
+            return
         if len(self.ops) >= self.endpoint.settings.ws_max_subscriptions:
             limit = self.endpoint.settings.ws_max_subscriptions
             self.push(self.framing.error(op_id, error_dicts(TooManySubscriptions(

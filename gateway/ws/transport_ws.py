@@ -14,19 +14,25 @@ from gateway.ws import protocols
 from gateway.ws.protocols import TRANSPORT, TransportFraming
 from gateway.ws.session import Session
 
+Operation = tuple[str, str | None, dict[str, Any] | None, str | None, dict[str, Any] | None]
 
-def _operation(message: dict[str, Any]) -> tuple[str, str, dict[str, Any] | None, str | None] | None:
-    """(id, query, variables, operationName) of a well-formed subscribe message, else None."""
+
+def _operation(message: dict[str, Any]) -> Operation | None:
+    """(id, query, variables, operationName, extensions) of a well-formed subscribe message, else
+    None. The query may be missing when extensions name a persisted one."""
     op_id, payload = message.get("id"), message.get("payload")
     if not isinstance(op_id, str) or not op_id or not isinstance(payload, dict):
         return None
     query, variables = payload.get("query"), payload.get("variables")
     name, extensions = payload.get("operationName"), payload.get("extensions")
-    if not isinstance(query, str) or not (variables is None or isinstance(variables, dict)):
+    if not (extensions is None or isinstance(extensions, dict)):
         return None
-    if not (name is None or isinstance(name, str)) or not (extensions is None or isinstance(extensions, dict)):
+    persisted = query is None and extensions is not None and "persistedQuery" in extensions
+    if not (isinstance(query, str) or persisted) or not (variables is None or isinstance(variables, dict)):
         return None
-    return op_id, query, variables, name
+    if not (name is None or isinstance(name, str)):
+        return None
+    return op_id, query, variables, name, extensions
 
 
 class TransportWsSession(Session):
@@ -49,7 +55,10 @@ class TransportWsSession(Session):
             if payload is not None and not isinstance(payload, dict):
                 self.close(protocols.INVALID_MESSAGE, "Invalid connection init payload")
                 return
-            self.init_received = self.acknowledged = True
+            self.init_received = True
+            if not self.authorize(payload):
+                return
+            self.acknowledged = True
             self.push(self.framing.ack())
         elif kind == "ping":
             self.push(self.framing.pong(message.get("payload")))
@@ -63,11 +72,14 @@ class TransportWsSession(Session):
             if operation is None:
                 self.close(protocols.INVALID_MESSAGE, "Invalid subscribe message")
                 return
-            op_id, query, variables, name = operation
+            op_id, query, variables, name, extensions = operation
+            if len(op_id) > self.endpoint.settings.edge.ws_max_id:
+                self.close(protocols.INVALID_MESSAGE, "Operation id too long")
+                return
             if op_id in self.ops:
                 self.close(protocols.SUBSCRIBER_EXISTS, f"Subscriber for {op_id[:64]} already exists")
                 return
-            await self.start(op_id, query, variables, name)
+            await self.start(op_id, query, variables, name, extensions)
         elif kind == "complete":
             done = message.get("id")
             if not isinstance(done, str):

@@ -25,6 +25,7 @@ from gateway.response_cache.asgi import CacheStats
 from gateway.settings import Settings
 from sandbox.state import KEYS as SANDBOX_KEYS
 from tests.servers import serve
+from tests.upstream_settings import one_caller
 
 FIELDS = ("venue rank trader label pnl roi volume winRate trades accountValue score avgLeverage liquidations "
           "openPositions unrealizedPnl")
@@ -44,7 +45,7 @@ class Gateway:
 
 @contextlib.contextmanager
 def gateway_with(sandbox: str, **changes: Any) -> Iterator[Gateway]:
-    settings = dataclasses.replace(Settings(sandbox="off").with_sandbox(sandbox, SANDBOX_KEYS), **changes)
+    settings = dataclasses.replace(one_caller(Settings(sandbox="off").with_sandbox(sandbox, SANDBOX_KEYS)), **changes)
     app = create_app(settings)
     with serve(app) as url:
         yield Gateway(url, app)

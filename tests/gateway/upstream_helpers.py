@@ -18,6 +18,7 @@ from gateway.settings import Settings
 from sandbox.state import KEYS as SANDBOX_KEYS
 from tests.configure import configure
 from tests.servers import serve
+from tests.upstream_settings import one_caller
 
 JUPITER_BOARD = "query($l: Int) { perp { leaderboard(where: {venue: JUPITER, timeframe: DAY}, limit: $l) { rank trader pnl } } }"
 HL_BOARD = "query($l: Int) { perp { leaderboard(where: {venue: HYPERLIQUID, timeframe: DAY}, limit: $l) { rank trader pnl } } }"
@@ -25,7 +26,9 @@ TRADES = "query($t: String!) { perp { trades(where: {trader: $t}) { id venue isO
 
 
 def policy_settings(sandbox_url: str, **overrides: Any) -> Settings:
-    base = Settings(sandbox="off", response_cache=False).with_sandbox(sandbox_url, SANDBOX_KEYS)
+    """These tests are about the upstream budgets with one caller (127.0.0.1): that caller may use
+    all of them (the per-caller shares have their own tests, tests/edge/test_fairness.py)."""
+    base = one_caller(Settings(sandbox="off", response_cache=False).with_sandbox(sandbox_url, SANDBOX_KEYS))
     return configure(base, **overrides)
 
 

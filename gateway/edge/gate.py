@@ -1,0 +1,170 @@
+"""The edge in front of GraphQL over HTTP: who is calling, may they, and what document they mean.
+
+    request ─> caller (access.py / caller.py) ── bad credentials ─> 401 UNAUTHENTICATED
+                  │
+           per-caller request limit (GATEWAY_CALLER_RATE) ── spent ─> 429 RATE_LIMITED + retryAfter
+                  │
+           persisted operations (persisted.py): hash -> document, allow-list ── refused ─> coded error
+                  │
+           the caller set for the whole execution (gateway.policy.caller) ─> response cache ─> Strawberry
+
+It sits outside the response cache, so a cached answer is served only to a caller who may have
+it, and a request that names a document by hash is cached under its full text. GraphiQL's page
+(a GET without `query` or `extensions`) passes, as do non-GraphQL paths (they are not wrapped).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.edge.access import Authenticator, credential
+from gateway.edge.caller import client_ip, ip_caller
+from gateway.edge.limits import CallerLimit
+from gateway.edge.persisted import Persisted, build_persisted
+from gateway.errors import GatewayError, PersistedQueryNotFound, RateLimited, Unauthenticated
+from gateway.policy import caller as current_caller
+from gateway.settings import Settings
+
+
+class EdgeGate:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        edge = settings.edge
+        self.app = app
+        self.auth = Authenticator(edge)
+        self.proxies = edge.trusted_proxies
+        self.limit = CallerLimit(edge.caller_rate, settings.redis_url) if edge.caller_rate else None
+        self.persisted: Persisted = build_persisted(edge.apq, edge.persisted_only, settings.redis_url)
+
+    async def aclose(self) -> None:
+        await self.persisted.aclose()
+        if self.limit is not None:
+            await self.limit.aclose()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        query_string: bytes = scope.get("query_string", b"")
+        if scope["method"] == "GET" and b"query=" not in query_string and b"extensions=" not in query_string:
+            await self.app(scope, receive, send)  # the GraphiQL page
+            return
+        try:
+            who = self.caller(scope)
+            if self.limit is not None:
+                await self.limit.charge(who)
+            if self.persisted.active:
+                scope, receive = await self._persisted(scope, receive)
+        except GatewayError as error:
+            await refuse(send, error)
+            return
+        token = current_caller.set_caller(who)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_caller.reset(token)
+
+    def caller(self, scope: Scope) -> str:
+        """The caller key of a request or WebSocket handshake (raises Unauthenticated)."""
+        headers: dict[str, str] = {}
+        forwarded: list[str] = []
+        for name, value in scope["headers"]:
+            if name == b"x-forwarded-for":
+                forwarded.append(value.decode("latin-1"))
+            elif name in (b"authorization", b"x-api-key"):
+                headers[name.decode()] = value.decode("latin-1")
+        return self.caller_of(headers, scope, forwarded)
+
+    def caller_of(self, credentials: dict[str, Any], scope: Scope, forwarded: list[str] | None = None) -> str:
+        verified = self.auth.caller(credential(credentials))
+        if verified is not None:
+            return verified
+        peer = scope.get("client")
+        return ip_caller(client_ip(peer[0] if peer else None, forwarded or [], self.proxies))
+
+    async def _persisted(self, scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
+        """The request with the documents its hashes name (persisted.py), or a coded refusal."""
+        if scope["method"] == "GET":
+            params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            found = dict(params)
+            try:
+                extensions = json.loads(found["extensions"]) if "extensions" in found else None
+            except ValueError:
+                extensions = None
+            document = await self.persisted.resolve(found.get("query"), extensions)
+            if document is None:
+                return scope, receive
+            params = [(k, v) for k, v in params if k != "query"] + [("query", document)]
+            return {**scope, "query_string": urlencode(params).encode()}, receive
+        body = await read_body(receive)
+        replay = replaying(body, receive)
+        if self.persisted.allow is None and b"persistedQuery" not in body:
+            return scope, replay
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            payload = None
+        items = payload if isinstance(payload, list) else [payload]
+        changed = False
+        for item in items:
+            if not isinstance(item, dict):
+                if self.persisted.allow is not None:
+                    await self.persisted.resolve("", None)  # not an operation: not in the list
+                continue
+            document = await self.persisted.resolve(item.get("query"), item.get("extensions"))
+            if document is not None and item.get("query") != document:
+                item["query"], changed = document, True
+        if not changed:
+            return scope, replay
+        body = json.dumps(payload).encode()
+        headers = [(n, v) for n, v in scope["headers"] if n != b"content-length"]
+        headers.append((b"content-length", b"%d" % len(body)))
+        return {**scope, "headers": headers}, replaying(body, receive)
+
+
+async def refuse(send: Send, error: GatewayError) -> None:
+    """A request-level GraphQL error: 401 for credentials, 429 for a spent limit, 200 for Apollo's
+    PersistedQueryNotFound (its clients expect that), 400 otherwise."""
+    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+    status = 400
+    if isinstance(error, Unauthenticated):
+        status = 401
+        headers.append((b"www-authenticate", b'Bearer realm="gateway"'))
+    elif isinstance(error, RateLimited):
+        status = 429
+        headers.append((b"retry-after", b"%d" % max(1, round(error.retry_after + 0.5))))
+    elif isinstance(error, PersistedQueryNotFound):
+        status = 200
+    body = json.dumps({"errors": [{"message": error.message, "extensions": error.extensions()}]}).encode()
+    headers.append((b"content-length", b"%d" % len(body)))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the body already read, then passes through (the disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
