@@ -2,7 +2,8 @@
 
 Resolvers only validate their arguments and iterate the hub (gateway/streams): the venue is
 decided and checked as the queries decide it, so BAD_USER_INPUT and SOURCE_NOT_CONFIGURED come
-before anything is subscribed; the hub owns the upstream streams (one per topic, whatever the
+before anything is subscribed, and so does NOT_FOUND for a market the venue's market list (a
+cached read) does not hold; a trader is checked by the address rule of its venue; the hub owns the upstream streams (one per topic, whatever the
 number of subscribers) and the events it carries are schema objects mapped by the same pure
 mapping functions as the queries, handed over as objects (decoded only if they crossed Redis).
 """
@@ -17,7 +18,8 @@ from strawberry.types import Info
 
 from gateway.api.context import GatewayContext
 from gateway.api.inputs import PerpLiveTradesFilter, SubPerpTradeHistoryFilter, SubPerpTradesFilter
-from gateway.errors import BadUserInput
+from gateway.errors import BadUserInput, NotFound
+from gateway.model.source import BorrowingsQuery, Page
 from gateway.model.types import PerpBorrowing, PerpBorrowingShortInfo, PerpTrade, PerpTradeHistoryItem
 from gateway.model.venue import Venue
 from gateway.sources.registry import normalize_address, resolve_venue, sai_default
@@ -106,7 +108,11 @@ class Subscription:
         self, info: GatewayInfo, collateralId: int, marketId: int, venue: Venue | None = None
     ) -> AsyncIterator[PerpBorrowing | None]:
         v = venue or sai_default()
-        info.context.source(v)
+        # a market that does not exist opens no upstream stream: the venue's (cached) market list says
+        known = await info.context.source(v).borrowings(
+            BorrowingsQuery(market_id=marketId, collateral_id=collateralId, page=Page(limit=1)))
+        if not any(m.marketId == marketId for m in known):
+            raise NotFound(f"{v.value} has no market {marketId} with collateral {collateralId}")
         return await _feed(info, [Topic("borrowing", v, f"{collateralId}:{marketId}")], _borrowing)
 
     @strawberry.subscription(description="All markets of a venue, on every change (NIBIRU unless venue is given).")

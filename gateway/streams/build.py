@@ -18,6 +18,8 @@ def build_hub(settings: Settings, bridges: BridgeFactory, redis: Redis | None = 
     if redis is not None:
         lease = RedisLease(redis, owner_id(), ttl=settings.stream_lease_ttl)
         return Hub(bridges, RedisPubSubBackend(redis), lease, linger=settings.stream_linger,
-                   queue_size=settings.stream_queue)
+                   queue_size=settings.stream_queue, queue_bytes=settings.edge.stream_queue_bytes,
+                   max_topics=settings.edge.stream_max_topics)
     return Hub(bridges, MemoryBackend(), LocalLease(), linger=settings.stream_linger,
-               queue_size=settings.stream_queue)
+               queue_size=settings.stream_queue, queue_bytes=settings.edge.stream_queue_bytes,
+               max_topics=settings.edge.stream_max_topics)

@@ -27,6 +27,10 @@ T = TypeVar("T")
 log = logging.getLogger("gateway.streams")
 
 feed_scope: contextvars.ContextVar[list[Feed[object]] | None] = contextvars.ContextVar("feed_scope", default=None)
+# Whoever runs the operation may bound the topics it opens (a WebSocket's per-connection cap): the
+# guard raises a GatewayError before anything is subscribed.
+topic_guard: contextvars.ContextVar[Callable[[list[Topic]], None] | None] = contextvars.ContextVar(
+    "topic_guard", default=None)
 
 
 class Feed(Generic[T]):
@@ -34,6 +38,10 @@ class Feed(Generic[T]):
         self._sub = sub
         self._transform = transform
         self._pending: deque[T] = deque()
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        return self._sub.topics
 
     def __aiter__(self) -> Feed[T]:
         return self
@@ -54,6 +62,9 @@ class Feed(Generic[T]):
 
 async def open_feed(hub: Hub, topics: list[Topic], transform: Callable[[StreamEvent], Iterable[T]]) -> Feed[T]:
     """Subscribe to `topics` now (ready when this returns) and map their events with `transform`."""
+    guard = topic_guard.get()
+    if guard is not None:
+        guard(topics)
     feed: Feed[T] = Feed(await hub.open(*topics), transform)
     scope = feed_scope.get()
     if scope is not None:

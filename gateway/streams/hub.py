@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.coord.idset import IdSet
+from gateway.errors import TooManySubscriptions
 from gateway.streams.backend import EventBackend
 from gateway.streams.lease import Lease, LocalLease
 from gateway.streams.messages import channel_of
@@ -55,12 +56,15 @@ class _TopicState:
 
 class Hub:
     def __init__(self, bridges: BridgeFactory, backend: EventBackend, lease: Lease | None = None, *,
-                 linger: float = 5.0, queue_size: int = 256, dedup_size: int = 2048) -> None:
+                 linger: float = 5.0, queue_size: int = 256, dedup_size: int = 2048,
+                 queue_bytes: int = 4 * 2**20, max_topics: int = 1000) -> None:
         self._bridges = bridges
         self._backend = backend
         self._lease: Lease = lease or LocalLease()
         self.linger = linger
         self.queue_size = queue_size
+        self.queue_bytes = queue_bytes
+        self.max_topics = max_topics  # upstream topics open at once on this replica (lingering ones count)
         self._dedup_size = dedup_size
         self._topics: dict[str, _TopicState] = {}
         self._listener: asyncio.Task[None] | None = None
@@ -110,7 +114,12 @@ class Hub:
         """A registered subscription, ready to receive; the caller must `aclose()` it."""
         if self._stopping:
             raise RuntimeError("the stream hub is stopping")
-        sub = HubSubscription(tuple(topics), self.queue_size, self._release)
+        new = {t.name for t in topics} - set(self._topics)
+        if new and len(self._topics) + len(new) > self.max_topics:
+            self.counters["topics_refused"] += 1
+            raise TooManySubscriptions(
+                f"This gateway already follows {len(self._topics)} upstream streams (the limit); retry later")
+        sub = HubSubscription(tuple(topics), self.queue_size, self._release, self.queue_bytes)
         states = []
         for topic in dict.fromkeys(topics):
             state = await self._state_for(topic)
@@ -212,8 +221,10 @@ class Hub:
                 continue
             self.dispatch(event)
 
-    def dispatch(self, event: StreamEvent) -> None:
-        """Deliver one event to this replica's subscribers of its topic, once per event id."""
+    def dispatch(self, event: StreamEvent, size: int = 0) -> None:
+        """Deliver one event (`size`: its encoded length where it crossed Redis, else 0: in one process
+        it is the bridge's own object, so only the count bounds a queue) to this replica's subscribers of its topic,
+        once per event id."""
         state = self._topics.get(event.topic)
         if state is None or state.retiring:
             return
@@ -222,7 +233,7 @@ class Hub:
             return
         self.counters["events"] += 1
         for sub in list(state.subscribers):
-            if not sub.put(event):
+            if not sub.put(event, size):
                 self.counters["slow_subscribers_dropped"] += 1
                 log.warning("dropped a subscriber of %s: its queue of %d events was full",
                             event.topic, self.queue_size)

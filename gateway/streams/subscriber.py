@@ -1,7 +1,8 @@
 """A hub subscriber: one bounded queue of events, and the overflow policy that keeps it bounded.
 
-Overflow policy: a subscriber that lets `size` events pile up (it reads more slowly than its
-topics publish) is dropped rather than buffered without limit. Its queue is emptied at once (the
+Overflow policy: a subscriber that lets `size` events, or `max_bytes` bytes of them (their
+encoded size: a few large events fill memory long before their count does), pile up (it reads
+more slowly than its topics publish) is dropped rather than buffered without limit. Its queue is emptied at once (the
 memory goes back), the hub detaches it from its topics, and its next read raises `SlowConsumer`,
 which the subscription's operation reports as an error before it ends. Every other subscriber of
 the same topics keeps receiving: one slow reader never slows the others down.
@@ -24,26 +25,32 @@ class HubSubscription:
     `SlowConsumer` once the subscriber has been dropped for overflowing.
     """
 
-    def __init__(self, topics: tuple[Topic, ...], size: int, release: Callable[[HubSubscription], None]) -> None:
+    def __init__(self, topics: tuple[Topic, ...], size: int, release: Callable[[HubSubscription], None],
+                 max_bytes: int = 4 * 2**20) -> None:
         self.topics = topics
         self._size = size
+        self._max_bytes = max_bytes
         self._release = release
-        self._queue: deque[StreamEvent] = deque()
+        self._queue: deque[tuple[StreamEvent, int]] = deque()
+        self.queued_bytes = 0
         self._waiter: asyncio.Future[None] | None = None
         self.overflowed = False
         self.ended = False  # the hub stopped: end iteration after what is queued
         self.closed = False
 
-    def put(self, event: StreamEvent) -> bool:
-        """Queue an event; False when the queue was full and the subscriber is now dropped."""
+    def put(self, event: StreamEvent, size: int = 0) -> bool:
+        """Queue an event of `size` encoded bytes; False when the queue was full and the subscriber
+        is now dropped."""
         if self.closed or self.overflowed:
             return False
-        if len(self._queue) >= self._size:
+        if len(self._queue) >= self._size or (self._queue and self.queued_bytes + size > self._max_bytes):
             self.overflowed = True
             self._queue.clear()
+            self.queued_bytes = 0
             self._wake()
             return False
-        self._queue.append(event)
+        self.queued_bytes += size
+        self._queue.append((event, size))
         self._wake()
         return True
 
@@ -63,10 +70,12 @@ class HubSubscription:
     async def __anext__(self) -> StreamEvent:
         while True:
             if self.overflowed:
-                raise SlowConsumer(
-                    f"Dropped: this subscription fell more than {self._size} events behind its stream")
+                raise SlowConsumer(f"Dropped: this subscription fell more than {self._size} events or "
+                                   f"{self._max_bytes} bytes behind its stream")
             if self._queue:
-                return self._queue.popleft()
+                event, size = self._queue.popleft()
+                self.queued_bytes -= size
+                return event
             if self.ended or self.closed:
                 raise StopAsyncIteration
             self._waiter = asyncio.get_running_loop().create_future()
@@ -80,5 +89,6 @@ class HubSubscription:
         if not self.closed:
             self.closed = True
             self._queue.clear()
+            self.queued_bytes = 0
             self._wake()
             self._release(self)

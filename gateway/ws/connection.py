@@ -3,8 +3,10 @@
 Fan-out never waits for a socket: it appends a ready message to the socket's buffer and moves
 on. The writer sends in order and waits for the transport to drain whenever the peer reads
 slowly (uvicorn pauses writing past its high-water mark), so a socket holds at most `limit`
-messages plus what the transport holds. When a push finds the buffer full the socket is too
-slow for its streams and `on_overflow` decides (the session drops it: see session.py).
+messages and `byte_limit` characters of them, plus what the transport holds. Bytes count as
+well as messages because a few large events (a market list, a 10 MB operation id copied into
+every event) fill memory long before the message count is reached. When a push finds the buffer
+full the socket is too slow for its streams and `on_overflow` decides (the session drops it).
 
 Closing sends the queued messages, then the close frame. A peer that reads nothing cannot even
 take the close frame: after `close_timeout` seconds the writer is cancelled and `on_abort` ends
@@ -25,9 +27,12 @@ CLOSE_TIMEOUT = 5.0
 
 class Connection:
     def __init__(self, send: Send, limit: int, on_overflow: Callable[[], None],
-                 on_abort: Callable[[], None], close_timeout: float = CLOSE_TIMEOUT) -> None:
+                 on_abort: Callable[[], None], close_timeout: float = CLOSE_TIMEOUT,
+                 byte_limit: int = 4 * 2**20) -> None:
         self._send = send
         self._limit = limit
+        self._byte_limit = byte_limit
+        self.buffered = 0  # characters queued, not yet handed to the transport
         self._on_overflow = on_overflow
         self._on_abort = on_abort
         self._close_timeout = close_timeout
@@ -51,9 +56,10 @@ class Connection:
         """Queue a message; a full buffer calls `on_overflow` instead."""
         if not self.open:
             return
-        if len(self._buf) >= self._limit:
+        if len(self._buf) >= self._limit or (self._buf and self.buffered + len(text) > self._byte_limit):
             self._on_overflow()
             return
+        self.buffered += len(text)
         self._buf.append(text)
         self._wakeup()
 
@@ -65,6 +71,7 @@ class Connection:
         self.open = False
         if discard:
             self._buf.clear()
+            self.buffered = 0
         self._buf.extend(final or [])
         self._close = (code, reason[:120])
         self._abort_timer = asyncio.get_running_loop().call_later(self._close_timeout, self._abort)
@@ -87,7 +94,9 @@ class Connection:
         try:
             while True:
                 while buf:
-                    await send({"type": "websocket.send", "text": buf.popleft()})
+                    text = buf.popleft()
+                    self.buffered -= len(text)
+                    await send({"type": "websocket.send", "text": text})
                     self.sent += 1
                 if self._close is not None:
                     code, reason = self._close

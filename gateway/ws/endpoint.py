@@ -79,7 +79,7 @@ class SubscriptionEndpoint:
             handler.cancel()
 
         conn = Connection(send, self.settings.ws_send_buffer, on_overflow=lambda: session.drop_slow(),
-                          on_abort=abort)
+                          on_abort=abort, byte_limit=self.settings.edge.ws_send_buffer_bytes)
         session = (TransportWsSession if framing is protocols.TRANSPORT else LegacyWsSession)(self, conn)
         session.scope = scope
         self.sessions.add(session)

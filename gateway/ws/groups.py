@@ -63,12 +63,14 @@ class Member:
 class _OpenedFeeds(list[Feed[Any]]):
     """Collects the feeds the resolver opens; the first one means the group is subscribed."""
 
-    def __init__(self, started: asyncio.Event) -> None:
+    def __init__(self, started: asyncio.Event, topics: set[str]) -> None:
         super().__init__()
         self._started = started
+        self._topics = topics
 
     def append(self, feed: Feed[Any]) -> None:
         super().append(feed)
+        self._topics.update(t.name for t in feed.topics)
         self._started.set()
 
 
@@ -79,6 +81,7 @@ class Group:
         self._groups = groups
         self.members: dict[Member, None] = {}
         self.started = asyncio.Event()  # subscribed to the hub, or already ended
+        self.topics: set[str] = set()  # the hub topics its execution follows (a socket's topic cap counts them)
         self.results = 0
         self._task = asyncio.get_running_loop().create_task(self._run(), name="subscription group")
 
@@ -94,7 +97,7 @@ class Group:
 
     async def _run(self) -> None:
         query, _, operation_name = self.key
-        feeds = _OpenedFeeds(self.started)
+        feeds = _OpenedFeeds(self.started, self.topics)
         feed_scope.set(feeds)
         stream: Any = None
         try:

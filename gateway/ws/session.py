@@ -27,6 +27,8 @@ from strawberry.types.execution import PreExecutionError
 
 from gateway.errors import GatewayError, SlowConsumer, TooManySubscriptions, Unauthenticated
 from gateway.policy import caller
+from gateway.streams.feed import topic_guard
+from gateway.streams.types import Topic
 from gateway.ws import protocols
 from gateway.ws.connection import Connection
 from gateway.ws.groups import Member
@@ -141,11 +143,29 @@ class Session:
                 f"This connection already runs {limit} operations (the limit)"))))
             return
         if is_subscription(query, operation_name):
+            topic_guard.set(self.check_topics)  # copied into a new group's execution: it checks before opening
             member = self.endpoint.groups.join(self, op_id, query, variables, operation_name)
             self.ops[op_id] = member
             await member.group.started.wait()
+            if len(self.topics()) > self.endpoint.settings.edge.ws_max_topics and self.ops.get(op_id) is member:
+                self.stop(op_id)  # joined a running group whose topics take this socket over its cap
+                self.push(self.wire.error(op_id, error_dicts(self.too_many_topics())))
         else:
             self.ops[op_id] = OneShot(self, op_id, query, variables, operation_name)
+
+    def topics(self) -> set[str]:
+        """The hub topics this socket's subscriptions follow."""
+        return {t for op in self.ops.values() if isinstance(op, Member) for t in op.group.topics}
+
+    def too_many_topics(self) -> TooManySubscriptions:
+        limit = self.endpoint.settings.edge.ws_max_topics
+        return TooManySubscriptions(f"This connection already follows {limit} upstream streams (the limit)")
+
+    def check_topics(self, topics: list[Topic]) -> None:
+        """The topic guard (gateway.streams.feed): refuse topics past GATEWAY_WS_MAX_TOPICS."""
+        if len(self.topics() | {t.name for t in topics}) > self.endpoint.settings.edge.ws_max_topics:
+            self.endpoint.counters["topics_refused"] += 1
+            raise self.too_many_topics()
 
     def stop(self, op_id: str) -> bool:
         op = self.ops.pop(op_id, None)
@@ -168,8 +188,9 @@ class Session:
 
     def drop_slow(self) -> None:
         """The send buffer is full: tell every operation, then close 1013 (module docstring)."""
-        error = SlowConsumer(f"Dropped: this connection fell more than {self.endpoint.settings.ws_send_buffer} "
-                             "messages behind")
+        settings = self.endpoint.settings
+        error = SlowConsumer(f"Dropped: this connection fell more than {settings.ws_send_buffer} messages or "
+                             f"{settings.edge.ws_send_buffer_bytes} bytes behind")
         final = [self.framing.error(op_id, error_dicts(error)) for op_id in self.ops]
         self.endpoint.counters["slow_sockets_dropped"] += 1
         self.end()
