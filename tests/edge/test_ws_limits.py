@@ -11,9 +11,9 @@ import pytest
 
 from gateway.edge.settings import EdgeSettings
 from gateway.errors import SlowConsumer
+from gateway.model.venue import Venue
 from gateway.streams.subscriber import HubSubscription
 from gateway.streams.types import StreamEvent, Topic
-from gateway.venues import Venue
 from gateway.ws.connection import Connection
 from tests.gateway.ws_helpers import (
     ScriptedGateway,
