@@ -13,6 +13,8 @@ forwards every request. The policy tests build their own gateways with the real 
 
 from __future__ import annotations
 
+import dataclasses
+
 from gateway.settings import Settings
 from gateway.sources.perpstracker.endpoints import LIMITS as PERPSTRACKER_LIMITS
 from gateway.sources.registry import endpoint_names

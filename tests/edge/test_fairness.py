@@ -22,6 +22,7 @@ from gateway.app import create_app
 from gateway.edge.caller import client_ip
 from gateway.settings import Settings
 from sandbox.state import KEYS as SANDBOX_KEYS
+from tests.configure import configure
 from tests.gateway.upstream_helpers import upstream_requests
 from tests.servers import serve
 
@@ -35,8 +36,8 @@ def aliases(numbers: range) -> str:
 
 def fair_settings(sandbox: str, **edge: Any) -> Settings:
     base = Settings(sandbox="off", response_cache=False).with_sandbox(sandbox, SANDBOX_KEYS)
-    return dataclasses.replace(base, nansen_rate_limits=(100, 20), rate_limit_wait=0.2,
-                               edge=dataclasses.replace(base.edge, **{"trusted_proxies": PROXY, "caller_share": 0.5, **edge}))
+    return configure(base, nansen_rate_limits=(100, 20), rate_limit_wait=0.2,
+                     edge=dataclasses.replace(base.edge, **{"trusted_proxies": PROXY, "caller_share": 0.5, **edge}))
 
 
 @contextlib.asynccontextmanager
