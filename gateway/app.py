@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     hub = build_hub(settings, bridges or bridge_factory(settings, sources), redis)
     graphql = GatewayGraphQL(sources, hub)
     cached_graphql = build_response_cache(graphql, settings, redis)  # queries over HTTP; sockets go direct
-    gate = EdgeGate(cached_graphql, settings)  # caller access, per-caller limits, persisted operations
+    gate = EdgeGate(cached_graphql, settings, redis)  # caller access, per-caller limits, persisted operations
     subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings, gate)
     # routes an upstream adds (a webhook receiver, when configured): events go through the hub
     upstream_routes = extra_routes(settings, hub.publish, sources, redis)

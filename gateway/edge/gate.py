@@ -19,6 +19,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from redis.asyncio import Redis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.edge.access import Authenticator, credential
@@ -31,18 +32,16 @@ from gateway.settings import Settings
 
 
 class EdgeGate:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, redis: Redis | None = None) -> None:
         edge = settings.edge
         self.app = app
         self.auth = Authenticator(edge)
         self.proxies = edge.trusted_proxies
-        self.limit = CallerLimit(edge.caller_rate, settings.redis_url) if edge.caller_rate else None
-        self.persisted: Persisted = build_persisted(edge.apq, edge.persisted_only, settings.redis_url)
+        self.limit = CallerLimit(edge.caller_rate, redis) if edge.caller_rate else None
+        self.persisted: Persisted = build_persisted(edge.apq, edge.persisted_only, redis)
 
     async def aclose(self) -> None:
-        await self.persisted.aclose()
-        if self.limit is not None:
-            await self.limit.aclose()
+        """Nothing of its own to close: Redis is the app's client."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") not in ("GET", "POST"):

@@ -20,11 +20,10 @@ from gateway.policy.windowlog import LocalWindowLog, RedisWindowLog, Window, Win
 
 
 class CallerLimit:
-    def __init__(self, rate: tuple[int, int], redis_url: str | None) -> None:
+    def __init__(self, rate: tuple[int, int], redis: Redis | None) -> None:
         self.windows = (Window(rate[0], 1.0), Window(rate[1], 60.0))
         self.local = LocalWindowLog()
-        self.redis = Redis.from_url(redis_url) if redis_url else None
-        self.log: WindowLog = RedisWindowLog(self.redis) if self.redis is not None else self.local
+        self.log: WindowLog = RedisWindowLog(redis) if redis is not None else self.local  # the app's client
 
     async def charge(self, caller: str) -> None:
         """Count one request; RateLimited when the caller's windows are full."""
@@ -36,7 +35,3 @@ class CallerLimit:
         if slot is None:
             raise RateLimited("Too many requests from this caller; retry later", wait)
         await slot.release()
-
-    async def aclose(self) -> None:
-        if self.redis is not None:
-            await self.redis.aclose()

@@ -23,7 +23,6 @@ import functools
 import hashlib
 import json
 import logging
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from graphql.language import FragmentSpreadNode, Visitor, visit
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from gateway.coord.lru import LRU
 from gateway.edge.settings import EdgeSettingsError
 from gateway.errors import (
     OperationNotAllowed,
@@ -127,53 +127,40 @@ class AllowList:
 
 
 class ApqStore:
-    """Registered documents: a bounded in-process LRU, backed by Redis when configured."""
+    """Registered documents: a bounded in-process LRU, backed by the app's Redis when configured."""
 
-    def __init__(self, redis_url: str | None) -> None:
-        self._memory: OrderedDict[str, str] = OrderedDict()
-        self._redis = Redis.from_url(redis_url, decode_responses=True) if redis_url else None
+    def __init__(self, redis: Redis | None) -> None:
+        self._memory: LRU[str, str] = LRU(MEMORY_ENTRIES)
+        self._redis = redis  # the app's one client: it closes it
 
     async def get(self, digest: str) -> str | None:
         found = self._memory.get(digest)
-        if found is not None:
-            self._memory.move_to_end(digest)
+        if found is not None or self._redis is None:
             return found
-        if self._redis is None:
-            return None
         try:
             raw = await self._redis.get(APQ_PREFIX + digest)
         except (RedisError, OSError):
             return None  # a miss: the client sends the query again
         found = raw.decode() if isinstance(raw, bytes) else raw
         if found is not None:
-            self._remember(digest, found)
+            self._memory.put(digest, found)
         return found
 
     async def put(self, digest: str, query: str) -> None:
-        self._remember(digest, query)
+        self._memory.put(digest, query)
         if self._redis is not None:
             try:
                 await self._redis.set(APQ_PREFIX + digest, query, ex=APQ_TTL)
             except (RedisError, OSError) as exc:
                 log.warning("persisted query not shared (%s)", type(exc).__name__)
 
-    def _remember(self, digest: str, query: str) -> None:
-        self._memory[digest] = query
-        self._memory.move_to_end(digest)
-        while len(self._memory) > MEMORY_ENTRIES:
-            self._memory.popitem(last=False)
-
-    async def aclose(self) -> None:
-        if self._redis is not None:
-            await self._redis.aclose()
-
 
 class Persisted:
     """Resolves the document of a request: APQ, the allow-list, or the text as sent."""
 
-    def __init__(self, apq: bool, allow: AllowList | None, redis_url: str | None) -> None:
+    def __init__(self, apq: bool, allow: AllowList | None, redis: Redis | None) -> None:
         self.apq, self.allow = apq, allow
-        self.store = ApqStore(redis_url) if apq and allow is None else None
+        self.store = ApqStore(redis) if apq and allow is None else None
 
     @property
     def active(self) -> bool:
@@ -214,11 +201,7 @@ class Persisted:
             await self.store.put(digest.lower(), query)
         return query
 
-    async def aclose(self) -> None:
-        if self.store is not None:
-            await self.store.aclose()
 
-
-def build_persisted(apq: bool, persisted_only: str | None, redis_url: str | None) -> Persisted:
-    return Persisted(apq, AllowList.load(persisted_only) if persisted_only else None, redis_url)
+def build_persisted(apq: bool, persisted_only: str | None, redis: Redis | None) -> Persisted:
+    return Persisted(apq, AllowList.load(persisted_only) if persisted_only else None, redis)
 

@@ -149,7 +149,7 @@ class Session:
             await member.group.started.wait()
             if len(self.topics()) > self.endpoint.settings.edge.ws_max_topics and self.ops.get(op_id) is member:
                 self.stop(op_id)  # joined a running group whose topics take this socket over its cap
-                self.push(self.wire.error(op_id, error_dicts(self.too_many_topics())))
+                self.push(self.framing.error(op_id, error_dicts(self.too_many_topics())))
         else:
             self.ops[op_id] = OneShot(self, op_id, query, variables, operation_name)
 
