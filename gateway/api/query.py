@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import cast
+from typing import Any, Protocol, cast
 
 import strawberry
 from strawberry.types import Info
@@ -36,6 +36,12 @@ from gateway.model.venue import Venue
 from gateway.sources.registry import normalize_address, resolve_venue, sai_default, upstream_of
 
 GatewayInfo = Info[GatewayContext, None]
+
+
+class NativeLeaderboardSource(Protocol):
+    """The Sai-default upstream's own leaderboard, answered as that upstream answers the caller's selection."""
+
+    async def native_leaderboard(self, info: Any) -> list[PerpLeaderboardEntry]: ...
 
 
 def path_of(info: GatewayInfo) -> list[str | int]:
@@ -93,15 +99,23 @@ class PerpQuery:
                             page=Page.of(limit, offset, order_desc, order_by))
         return await info.context.source(v).borrowings(q)
 
-    @strawberry.field(description="Top traders by venue. Without a venue: every configured venue with a "
-                      "leaderboard (JUPITER, HYPERLIQUID; with a token, those that can rank one market), merged by pnl; "
-                      "a failed venue adds an error while the others answer. "
-                      "Default order: rank for one venue, pnl (descending) across venues.")
+    @strawberry.field(description="Top traders. Without `where` (Sai Keeper's signature): Sai Keeper's own "
+                      "NIBIRU leaderboard, answered as Sai Keeper answers it. With `where`: by venue; without a "
+                      "venue every configured venue with a leaderboard (JUPITER, HYPERLIQUID; with a token, those "
+                      "that can rank one market), merged by pnl; a failed venue adds an error while the others "
+                      "answer. Default order: rank for one venue, pnl (descending) across venues.")
     async def leaderboard(
-        self, info: GatewayInfo, where: PerpLeaderboardFilter, limit: int | None = None,
+        self, info: GatewayInfo, where: PerpLeaderboardFilter | None = None, limit: int | None = None,
         offset: int | None = None, order_by: PerpLeaderboardOrder | None = None,
         order_desc: bool | None = None,
     ) -> list[PerpLeaderboardEntry]:
+        if where is None:
+            if order_by is not None or order_desc is not None:
+                raise BadUserInput("order_by and order_desc need `where`: Sai Keeper's leaderboard takes "
+                                   "limit and offset only")
+            Page.of(limit, offset)
+            source = cast(NativeLeaderboardSource, info.context.source(sai_default()))
+            return await source.native_leaderboard(info)
         today = datetime.datetime.now(datetime.UTC).date()
         return await leaderboards.leaderboard(info.context, where, limit, offset, order_by, order_desc,
                                               path_of(info), today)
@@ -123,8 +137,5 @@ class PerpQuery:
         return await loaders.load_trader_stats(source, trader, timeframe or PerpTimeframe.DAY)
 
 
-@strawberry.type
-class Query:
-    @strawberry.field(description="Perpetual-futures data (Sai Keeper's namespace, across venues).")
-    def perp(self) -> PerpQuery:
-        return PerpQuery()
+PERP_DESCRIPTION = "Perpetual-futures data (Sai Keeper's namespace, across venues)."
+# the Query root is assembled in build.py: `perp`, then the roots only one upstream serves

@@ -18,6 +18,7 @@ from typing import Any
 from graphql import GraphQLError, GraphQLInt
 from graphql.language import IntValueNode, ValueNode
 
+from gateway.model.forwarded import JSON, plain
 from gateway.model.time import Time, format_time
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -87,5 +88,12 @@ def scalar_map() -> dict[object, Any]:
             description="An RFC 3339 date-time in UTC, e.g. 2025-12-16T11:59:58.452Z.",
             serialize=format_time,
             parse_value=lambda v: format_time(parse_time(v)),
+        )
+        SCALAR_MAP[JSON] = strawberry.scalar(
+            name="JSON",
+            description="A value whose type no public Sai Keeper client has shown (its `Unobserved`): "
+            "passed through exactly as Sai Keeper sent it.",
+            serialize=plain,
+            parse_value=lambda v: v,
         )
     return SCALAR_MAP

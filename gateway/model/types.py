@@ -12,6 +12,7 @@ import enum
 
 import strawberry
 
+from gateway.model.forwarded import JSON
 from gateway.model.time import Time
 from gateway.model.venue import Venue
 
@@ -23,7 +24,8 @@ class PerpTradeType(enum.Enum):
     stop = "stop"
 
 
-@strawberry.enum(description="What happened to a trade. The last two are gateway additions for venues "
+@strawberry.enum(description="What happened to a trade. `leverage_updated` is in Sai Keeper's database enum "
+                 "(whether its GraphQL sends it is unconfirmed); the last two are gateway additions for venues "
                  "whose positions change size (JUPITER, HYPERLIQUID).")
 class PerpTradeChangeType(enum.Enum):
     position_opened = "position_opened"
@@ -37,15 +39,21 @@ class PerpTradeChangeType(enum.Enum):
     stop_order_created = "stop_order_created"
     order_triggered = "order_triggered"
     order_closed_user = "order_closed_user"
+    leverage_updated = "leverage_updated"
     position_increased = "position_increased"
     position_reduced = "position_reduced"
 
 
 @strawberry.type(description="A token as a venue names it.")
 class Token:
-    symbol: str
+    symbol: str | None = strawberry.field(description="Null for Sai Keeper's custom markets without one.")
     name: str | None = strawberry.field(description="Null where the venue gives no token name.")
     logoUrl: str | None = None
+    id: int | None = strawberry.field(default=None, description="Sai Keeper's oracle token index (NIBIRU).")
+    tradingViewSymbol: str | None = None
+    permissionGroup: int | None = None
+    description: str | None = None
+    type: str | None = None
 
 
 @strawberry.type(description="Where and when something happened on chain.")
@@ -56,7 +64,18 @@ class Block:
     block_ts: Time
 
 
-@strawberry.type(description="A market of a venue, in brief.")
+@strawberry.type(description="When a market trades (Sai Keeper's stock and commodity markets); null when 24/7.")
+class TradingSchedule:
+    name: str
+    timezone: str
+    startDayOfWeek: JSON | None = None
+    startTimeOfDay: str | None = None
+    closeDayOfWeek: JSON | None = None
+    closeTimeOfDay: str | None = None
+    holidays: list[str | None] | None = None
+
+
+@strawberry.type(description="A market of a venue, in brief (the figures are those of PerpBorrowing).")
 class PerpBorrowingShortInfo:
     marketId: int
     baseToken: Token
@@ -64,6 +83,19 @@ class PerpBorrowingShortInfo:
     collateralToken: Token
     visible: bool
     venue: Venue
+    isOpen: bool | None = strawberry.field(default=None, description="Tradeable now.")
+    tradingSchedule: TradingSchedule | None = None
+    price: float | None = None
+    oiLong: int | None = None
+    oiShort: int | None = None
+    oiMax: int | None = None
+    feesPerHourLong: float | None = None
+    feesPerHourShort: float | None = None
+    priceChangePct24Hrs: float | None = strawberry.field(default=None, description="Percent points.")
+    minLeverage: float | None = None
+    maxLeverage: float | None = None
+    openFeePct: float | None = None
+    closeFeePct: float | None = None
 
 
 @strawberry.type(description="A market of a venue: price, open interest, fees and limits.")
@@ -91,6 +123,19 @@ class PerpBorrowing:
         "gives only the total.")
     fundingRatePerHour: float | None = strawberry.field(
         default=None, description="Gateway addition: funding rate per hour, a ratio (HYPERLIQUID).")
+    isOpen: bool | None = strawberry.field(default=None, description="Tradeable now.")
+    tradingSchedule: TradingSchedule | None = None
+    price24HrsAgo: float | None = None
+    priceChangePct24Hrs: float | None = strawberry.field(default=None, description="Percent points.")
+    minPrice24Hrs: float | None = None
+    maxPrice24Hrs: float | None = None
+    volumeUsd: float | None = strawberry.field(default=None, description="All-time USD volume (NIBIRU) or "
+                                               "24-hour USD volume where a venue gives only that (docs/mapping.md).")
+    priceImpactOiLongUsd: float | None = None
+    priceImpactOiShortUsd: float | None = None
+    priceImpactOnePercentDepthAboveUsd: float | None = None
+    priceImpactOnePercentDepthBelowUsd: float | None = None
+    priceImpactExponent: float | None = None
 
 
 @strawberry.type(description="A trade's live state: PnL and fees at the current price.")
@@ -151,6 +196,10 @@ class PerpTradeHistoryItem:
     market: str
     price: float | None = strawberry.field(description="Gateway addition: execution price.")
     sizeDeltaUsd: float | None = strawberry.field(description="Gateway addition: USD size added or removed.")
+    collateralPrice: float | None = strawberry.field(default=None, description="USD price of the collateral "
+                                                     "at the event.")
+    openingFeeUsd: float | None = None
+    closingFeeUsd: float | None = None
 
 
 @strawberry.type(description="A trader's standing on a venue's leaderboard. USD and percent as the venue "
@@ -171,6 +220,12 @@ class PerpLeaderboardEntry:
     liquidations: int | None = strawberry.field(default=None, description="Positions liquidated in the window.")
     openPositions: int | None = strawberry.field(default=None, description="Positions open now.")
     unrealizedPnl: float | None = strawberry.field(default=None, description="USD PnL of the open positions.")
+    reward: JSON | None = strawberry.field(default=None, description="Sai Keeper's reward (NIBIRU), as it sends it.")
+    traderEvmAddress: str | None = None
+    realizedPnlTotalUsd: float | None = None
+    roiTotal: float | None = strawberry.field(default=None, description="As Sai Keeper gives it (NIBIRU).")
+    capitalUsedUsd: float | None = None
+    volumeTotalUsd: float | None = None
 
 
 @strawberry.enum(description="A rolling window ending now: 24 hours, 7, 30 or 365 days.")

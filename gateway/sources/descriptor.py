@@ -12,6 +12,7 @@ descriptor and call it. A source package defines `DESCRIPTOR = Upstream(...)` in
     bridges       its live streams: a `BridgeFactory` for topics of its venue
     routes        HTTP routes it adds to the app (a webhook receiver)
     owns_address  the address rule that infers its venue from a trader address
+    schema_parts  fields of the public roots that only this upstream serves (forwarded to it)
 """
 
 from __future__ import annotations
@@ -85,3 +86,6 @@ class Upstream:
     trader_stats: bool = False  # serves `perp.traderStats`
     sai_default: bool = False  # Sai Keeper's own fields, asked without a venue, default to this one
     endpoint_names: Callable[[], list[str]] = field(default=lambda: [])
+    # strawberry types whose fields join the public roots (fields only this upstream serves):
+    # {"Query": …, "PerpQuery": …, "Subscription": …}, imported when the schema is built
+    schema_parts: Callable[[], Mapping[str, type]] | None = None

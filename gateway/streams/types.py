@@ -14,6 +14,8 @@ them on every replica with `PAYLOAD_TYPES` (messages.py):
     borrowing    "<collateralId>:<marketId>"  {"borrowing": PerpBorrowing | None}
     borrowings   ""                       {"borrowings": [PerpBorrowingShortInfo, ...]}
     live         ""                       {"items": [PerpTradeHistoryItem, ...]}  every trade of the venue
+    forward      the subscription field,  {"data": the upstream's JSON answer}  a subscription only one
+                 printed (selection.py)   upstream has, forwarded: one topic per document and variables
 
 `StreamEvent.id` identifies the upstream fact (transaction signature or hash, Sai history id,
 or a digest of the payload for snapshots), so an event seen twice — after a reconnect's gap fill,
@@ -29,7 +31,7 @@ from typing import Any, Protocol
 from gateway.model.types import PerpBorrowing, PerpBorrowingShortInfo, PerpTrade, PerpTradeHistoryItem
 from gateway.model.venue import Venue
 
-KINDS = ("trades", "history", "borrowing", "borrowings", "live")
+KINDS = ("trades", "history", "borrowing", "borrowings", "live", "forward")
 # the type of each payload field per kind: what `messages.loads` rebuilds after Redis
 PAYLOAD_TYPES: dict[str, dict[str, Any]] = {
     "trades": {"trades": list[PerpTrade]},
@@ -37,6 +39,7 @@ PAYLOAD_TYPES: dict[str, dict[str, Any]] = {
     "borrowing": {"borrowing": PerpBorrowing | None},
     "borrowings": {"borrowings": list[PerpBorrowingShortInfo]},
     "live": {"items": list[PerpTradeHistoryItem]},
+    "forward": {"data": dict[str, Any]},  # the upstream's JSON, as it sent it
 }
 
 

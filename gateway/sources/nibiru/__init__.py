@@ -6,6 +6,7 @@
     mapping.py   Sai Keeper's JSON -> model objects (wire types: its own GraphQL schema)
     endpoints.py its operations' TTLs for the policy chain
     socket.py    its graphql-transport-ws subscriptions      streams.py  bridges for the hub
+    forward.py   NIBIRU-only fields answered by Sai Keeper    sai_types.py  their types (generated)
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ def _bridges(section: NibiruSettings, ctx: StreamContext) -> Any:
     return bridges(section, ctx)
 
 
+def _schema_parts() -> dict[str, type]:
+    from gateway.sources.nibiru.sai_types import SaiPerpFields, SaiQueryFields
+    from gateway.sources.nibiru.subscriptions import SaiSubscriptionFields
+
+    return {"Query": SaiQueryFields, "PerpQuery": SaiPerpFields, "Subscription": SaiSubscriptionFields}
+
+
 def _names() -> list[str]:
     from gateway.sources.nibiru.endpoints import TABLE
 
@@ -46,5 +54,5 @@ def _names() -> list[str]:
 DESCRIPTOR = Upstream(
     name="nibiru", venue="NIBIRU", label="Sai Keeper", section_from_env=NibiruSettings.from_env,
     build=_build, policy=_policy, owns_address=venue.owns_address, address_hint=venue.ADDRESS_HINT,
-    bridges=_bridges, sai_default=True, endpoint_names=_names,
+    bridges=_bridges, sai_default=True, endpoint_names=_names, schema_parts=_schema_parts,
 )

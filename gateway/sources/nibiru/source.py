@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from gateway.errors import BadUserInput, GatewayError
+from gateway.model.forwarded import wrap
 from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
 from gateway.model.types import (
     PerpBorrowing,
@@ -21,11 +22,17 @@ from gateway.model.types import (
     PerpTrade,
     PerpTradeHistoryItem,
 )
-from gateway.sources.nibiru import mapping, queries
+from gateway.sources.nibiru import forward, mapping, queries
 from gateway.sources.nibiru.client import SOURCE, NibiruClient
 from gateway.sources.nibiru.venue import VENUE
 
 T = TypeVar("T")
+# the gateway's leaderboard fields, for Sai's rows: the Sai field each is read from (None: null for NIBIRU)
+LEADERBOARD_FROM_SAI: dict[str, str | None] = {
+    "venue": None, "label": None, "pnl": "realizedPnlTotalUsd", "volume": "volumeTotalUsd", "roi": None,
+    "winRate": None, "trades": None, "accountValue": None, "score": None, "avgLeverage": None,
+    "liquidations": None, "openPositions": None, "unrealizedPnl": None,
+}
 MAX_BATCH = 25  # aliases per upstream document; more loads are split into several documents
 
 
@@ -132,6 +139,21 @@ class NibiruSource:
 
     async def leaderboard(self, q: LeaderboardQuery) -> list[PerpLeaderboardEntry]:
         raise BadUserInput("NIBIRU has no leaderboard: Sai Keeper does not publish one")
+
+    async def native_leaderboard(self, info: Any) -> list[PerpLeaderboardEntry]:
+        """`perp.leaderboard` without `where`: Sai Keeper's PnL board for the caller's selection; the
+        gateway's own entry fields are filled from Sai's (docs/sai-keeper-compat.md)."""
+        rows = await forward.forward_raw(info, "perp", rename=LEADERBOARD_FROM_SAI)
+        for row in rows:
+            row["venue"] = VENUE.value
+            row["pnl"] = row.get("realizedPnlTotalUsd")
+            row["volume"] = row.get("volumeTotalUsd")
+        result: list[PerpLeaderboardEntry] = wrap(rows)
+        return result
+
+    async def forward_many(self, keys: Sequence[forward.Key]) -> list[Any]:
+        """NIBIRU-only fields, forwarded to Sai Keeper in one document (forward.py)."""
+        return await forward.forward_many(self.client.execute, keys)
 
     async def aclose(self) -> None:
         await self.client.aclose()

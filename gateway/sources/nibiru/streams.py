@@ -237,6 +237,22 @@ class NibiruBorrowingsBridge(_SaiBridge):
             await publish(StreamEvent(self.topic.name, event_id, payload))
 
 
+class NibiruForwardBridge(_SaiBridge):
+    """A NIBIRU-only subscription forwarded as the caller wrote it; topic key: the printed field.
+    Messages pass through unchanged (de-duplicated by digest across a reconnect)."""
+
+    def __init__(self, topic: Topic, ws_url: str) -> None:
+        super().__init__(topic, ws_url)
+        self.document = "subscription GatewayForward { f0: " + topic.key + " }"
+
+    async def connected(self, stream: SaiStream, publish: Publish) -> None:
+        return None
+
+    async def received(self, data: dict[str, Any], publish: Publish) -> None:
+        payload = {"data": data["f0"]}
+        await publish(StreamEvent(self.topic.name, digest(payload), payload))
+
+
 class NibiruLiveBridge:
     """Every NIBIRU trade: Sai Keeper has no all-trades subscription, so `tradeHistory` without
     `where` is polled newest first (through the source, so the response cache and single-flight
@@ -282,6 +298,7 @@ def bridges(section: NibiruSettings, ctx: StreamContext) -> BridgeFactory:
             "borrowing": lambda: NibiruBorrowingBridge(topic, url),
             "borrowings": lambda: NibiruBorrowingsBridge(topic, url),
             "live": lambda: NibiruLiveBridge(topic, ctx.source, budget),
+            "forward": lambda: NibiruForwardBridge(topic, url),
         }
         return kinds[topic.kind]()
 
