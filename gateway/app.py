@@ -30,6 +30,8 @@ from gateway.streams.hub import Hub
 from gateway.streams.types import BridgeFactory
 from gateway.ws.endpoint import SubscriptionEndpoint
 
+GRAPHQL_PATHS = ("/graphql", "/query")
+
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
     """Strawberry's ASGI app with the gateway's context (built per request or per socket)."""
@@ -91,8 +93,9 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
 
     app = Starlette(
         routes=[
-            Route("/graphql", gate, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", subscriptions),
+            # /query is Sai Keeper's path: served exactly like /graphql, so a Sai client changes only its host
+            *(Route(path, gate, methods=["GET", "POST"]) for path in GRAPHQL_PATHS),
+            *(WebSocketRoute(path, subscriptions) for path in GRAPHQL_PATHS),
             Route("/healthz", healthz),
             readyz_route(sources, hub),
             metrics.route(hub, cached_graphql),

@@ -77,9 +77,9 @@ def to_ast(value: Any, type_: Any) -> ValueNode:
 
 
 class _Printer:
-    def __init__(self, info: GraphQLResolveInfo, rename: Mapping[str, str | None]) -> None:
+    def __init__(self, info: GraphQLResolveInfo[Any], rename: Mapping[str, str | None]) -> None:
         self.fragments: dict[str, FragmentDefinitionNode] = dict(info.fragments)
-        self.values = info.variable_values
+        self.values: Mapping[str, Any] = info.variable_values  # type: ignore[assignment]
         self.types: dict[str, GraphQLInputType] = {}
         for d in info.operation.variable_definitions or ():
             t = type_from_ast(info.schema, d.type)
@@ -87,7 +87,7 @@ class _Printer:
                 self.types[d.variable.name.value] = t  # type: ignore[assignment]
         self.rename = rename
 
-    def value(self, node: ValueNode) -> ValueNode | object:
+    def value(self, node: ValueNode) -> Any:
         if isinstance(node, VariableNode):
             name = node.name.value
             if name not in self.values:
@@ -114,6 +114,11 @@ class _Printer:
             return None
         return SelectionSetNode(selections=tuple(s for sel in node.selections for s in self.selection(sel, top)))
 
+    def required(self, node: SelectionSetNode, top: bool) -> SelectionSetNode:
+        found = self.selection_set(node, top)
+        assert found is not None
+        return found
+
     def selection(self, sel: SelectionNode, top: bool = False) -> Iterator[SelectionNode]:
         if isinstance(sel, FieldNode):
             name = sel.name.value
@@ -131,13 +136,13 @@ class _Printer:
         elif isinstance(sel, FragmentSpreadNode):
             frag = self.fragments[sel.name.value]
             yield InlineFragmentNode(type_condition=frag.type_condition, directives=self.directives(sel.directives),
-                                     selection_set=self.selection_set(frag.selection_set, top))
+                                     selection_set=self.required(frag.selection_set, top))
         elif isinstance(sel, InlineFragmentNode):
             yield InlineFragmentNode(type_condition=sel.type_condition, directives=self.directives(sel.directives),
-                                     selection_set=self.selection_set(sel.selection_set, top))
+                                     selection_set=self.required(sel.selection_set, top))
 
 
-def field_text(info: GraphQLResolveInfo, rename: Mapping[str, str | None] | None = None) -> str:
+def field_text(info: GraphQLResolveInfo[Any], rename: Mapping[str, str | None] | None = None) -> str:
     """`name(args) { selection }` of the field being resolved (all its nodes merged), no alias.
 
     `rename` applies to the fields selected directly under it (a list's rows)."""

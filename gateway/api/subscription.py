@@ -1,4 +1,4 @@
-"""Subscriptions: Sai Keeper's four plus perpLiveTrades, for every venue, served by the stream hub.
+"""Subscriptions: Sai Keeper's perp four plus perpLiveTrades, for every venue, served by the stream hub.
 
 Resolvers only validate their arguments and iterate the hub (gateway/streams): the venue is
 decided and checked as the queries decide it, so BAD_USER_INPUT and SOURCE_NOT_CONFIGURED come
@@ -10,8 +10,8 @@ mapping functions as the queries, handed over as objects (decoded only if they c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -28,6 +28,7 @@ from gateway.streams.hub import Hub
 from gateway.streams.types import StreamEvent, Topic
 
 GatewayInfo = Info[GatewayContext, None]
+T = TypeVar("T")
 
 
 def _hub(info: GatewayInfo) -> Hub:
@@ -83,6 +84,20 @@ def live_filter(market: str | None, min_size_usd: float | None) -> Callable[[Str
     return pick
 
 
+STATE_ROWS = 500  # every market of a venue (Sai Keeper has ~200 market/collateral pairs)
+
+
+async def state_then(state: Callable[[], Awaitable[T]], feed: Feed[T]) -> AsyncIterator[T]:
+    """A subscription to a state: the state now, then its changes. The feed is opened before the state
+    is read, so a change in between is sent after it, never lost (at worst the same state twice)."""
+    try:
+        yield await state()
+        async for item in feed:
+            yield item
+    finally:
+        await feed.aclose()
+
+
 async def _feed(info: GatewayInfo, topics: list[Topic], transform: Callable[[StreamEvent], Iterable[Any]]) -> Feed[Any]:
     return await open_feed(_hub(info), topics, transform)
 
@@ -103,25 +118,30 @@ class Subscription:
         info.context.source(v)
         return await _feed(info, [Topic("history", v, normalize_address(where.trader, v))], _history)
 
-    @strawberry.subscription(description="One market, on every change (NIBIRU unless venue is given).")
+    @strawberry.subscription(description="One market: its current state at once, then on every change "
+                             "(NIBIRU unless venue is given).")
     async def perpBorrowing(
         self, info: GatewayInfo, collateralId: int, marketId: int, venue: Venue | None = None
     ) -> AsyncIterator[PerpBorrowing | None]:
         v = venue or sai_default()
         # a market that does not exist opens no upstream stream: the venue's (cached) market list says
-        known = await info.context.source(v).borrowings(
+        source = info.context.source(v)
+        known = await source.borrowings(
             BorrowingsQuery(market_id=marketId, collateral_id=collateralId, page=Page(limit=1)))
         if not any(m.marketId == marketId for m in known):
             raise NotFound(f"{v.value} has no market {marketId} with collateral {collateralId}")
-        return await _feed(info, [Topic("borrowing", v, f"{collateralId}:{marketId}")], _borrowing)
+        feed = await _feed(info, [Topic("borrowing", v, f"{collateralId}:{marketId}")], _borrowing)
+        return state_then(lambda: source.borrowing(collateralId, marketId), feed)
 
-    @strawberry.subscription(description="All markets of a venue, on every change (NIBIRU unless venue is given).")
+    @strawberry.subscription(description="All markets of a venue: the current list at once, then on every "
+                             "change (NIBIRU unless venue is given).")
     async def perpBorrowings(
         self, info: GatewayInfo, venue: Venue | None = None
     ) -> AsyncIterator[list[PerpBorrowingShortInfo]]:
         v = venue or sai_default()
-        info.context.source(v)
-        return await _feed(info, [Topic("borrowings", v)], _borrowings)
+        source = info.context.source(v)
+        feed = await _feed(info, [Topic("borrowings", v)], _borrowings)
+        return state_then(lambda: source.borrowings(BorrowingsQuery(page=Page(limit=STATE_ROWS))), feed)
 
     @strawberry.subscription(description="Every trade of a venue as it happens, liquidations included, one "
                              "item per trade. Without a venue: every configured venue. `market` is a base "

@@ -25,6 +25,8 @@ class Forwarded:
         self.data = data
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # protocol probes (`__await__`, …) must not find a key
+            raise AttributeError(name)
         return wrap(self.data.get(name))
 
     def __repr__(self) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox.market import NIBIRU, Market, TradeEvent
+from sandbox.nibiru import namespaces, render
 from sandbox.nibiru.resolvers import Info, SaiEnv
 
 log = logging.getLogger(__name__)
@@ -173,7 +174,61 @@ def resolve_payload(payload: Any, _info: Info, **_args: Any) -> Any:
     return payload
 
 
+def _on_step_snapshot(make: Callable[[SaiEnv, dict[str, Any]], Any]) -> Callable[..., Feed]:
+    """A subscription that sends its state after every market step (Sai's other subscriptions)."""
+
+    def subscribe(_root: Any, info: Info, **args: Any) -> Feed:
+        env = _env(info)
+        feed = _feed(env)
+
+        def on_step(_market: Market) -> None:
+            env.market()
+            feed.push(make(env, args))
+
+        _on_steps(env, feed, on_step)
+        return feed
+
+    return subscribe
+
+
+def _balances(env: SaiEnv, args: dict[str, Any]) -> list[Any]:
+    user = args["where"]["user"]
+    held = {cid: 0.0 for cid in render.COLLATERALS}
+    for pos in env.state.market.open_positions[NIBIRU]:
+        if pos.trader == user:
+            held[pos.collateral_id] = held.get(pos.collateral_id, 0.0) + pos.collateral_usd
+    return [{"amount": str(render.micro(usd)), "token_info": {
+        "bank_denom": f"erc20/0x{cid:040x}", "symbol": render.COLLATERALS[cid][0], "name": render.COLLATERALS[cid][1],
+        "decimals": 6, "logo": None, "type": "erc20", "erc20_contract_address": f"0x{cid:040x}"}}
+        for cid, usd in sorted(held.items())]
+
+
+def _user_info(env: SaiEnv, args: dict[str, Any]) -> Any:
+    user = args["where"]["user"]
+    market = env.state.market
+    worth = sum(p.collateral_usd + p.unrealized_pnl(market.instrument(NIBIRU, p.symbol).price)
+                for p in market.open_positions[NIBIRU] if p.trader == user)
+    return {"netWorthUSD": round(worth, 6)}
+
+
+def _prices(env: SaiEnv, args: dict[str, Any]) -> list[Any]:
+    rows = namespaces.prices(env)
+    token_id = (args.get("where") or {}).get("tokenId")
+    return [r for r in rows if token_id is None or r["token"]["id"] == token_id]
+
+
+def _silent(_root: Any, info: Info, **_args: Any) -> Feed:
+    """LP deposits and withdraw requests: the simulation has no LP activity, so nothing is sent."""
+    return _feed(_env(info))
+
+
 SUBSCRIPTIONS: dict[str, Callable[..., Feed]] = {
+    "tokenPricesUsd": _on_step_snapshot(_prices),
+    "lpVaults": _on_step_snapshot(lambda env, _a: namespaces.vaults(env)),
+    "lpDepositHistory": _silent,
+    "lpWithdrawRequests": _silent,
+    "userBalances": _on_step_snapshot(_balances),
+    "userInfo": _on_step_snapshot(_user_info),
     "perpTrades": subscribe_perp_trades,
     "perpTradeHistory": subscribe_perp_trade_history,
     "perpBorrowing": subscribe_perp_borrowing,

@@ -12,9 +12,12 @@ from typing import Any
 from sandbox.market import Instrument, Position, TradeEvent
 from sandbox.nibiru.scalars import rfc3339nano
 
+__all__ = ["rfc3339nano"]
+
 Wire = dict[str, Any]
 
 MICRO = 1_000_000
+DAY_MS = 86_400_000
 LOGO_BASE = "https://assets.nibiru.fi/tokens"
 
 # Sai's collateral tokens on the simulated chain (ids as in the market simulation).
@@ -27,6 +30,7 @@ OPEN_TYPES = {
     "limit": ("limit_order_created", "order_triggered"),
     "stop": ("stop_order_created", "order_triggered"),
 }
+OPENING = frozenset(("position_opened", "order_triggered"))
 REALIZING = frozenset(("position_closed_user", "position_closed_tp", "position_closed_sl", "position_liquidated"))
 
 
@@ -50,12 +54,22 @@ def change_types(ev: TradeEvent, trade_type: str) -> tuple[str, ...]:
     return ()
 
 
-def token(symbol: str, name: str, logo: bool = True) -> Wire:
-    return {"symbol": symbol, "name": name, "logoUrl": f"{LOGO_BASE}/{symbol.lower()}.svg" if logo else None}
+def token_id(symbol: str, market_id: int | None = None) -> int:
+    """Oracle token indexes: the collaterals are 1 and 2 (as on mainnet), base tokens 10 + market id."""
+    for cid, (sym, _) in COLLATERALS.items():
+        if sym == symbol:
+            return cid
+    return 0 if market_id is None else 10 + market_id
+
+
+def token(symbol: str, name: str, logo: bool = True, market_id: int | None = None) -> Wire:
+    return {"symbol": symbol, "name": name, "logoUrl": f"{LOGO_BASE}/{symbol.lower()}.svg" if logo else None,
+            "id": token_id(symbol, market_id), "tradingViewSymbol": f"PYTH:{symbol}USD" if logo else None,
+            "permissionGroup": 0, "description": f"{name} oracle feed", "type": "crypto"}
 
 
 def base_token(inst: Instrument) -> Wire:
-    return token(inst.symbol, inst.name or inst.symbol)
+    return token(inst.symbol, inst.name or inst.symbol, market_id=inst.market_id)
 
 
 def quote_token() -> Wire:
@@ -67,20 +81,53 @@ def collateral_token(collateral_id: int) -> Wire:
     return token(symbol, name)
 
 
-def short_info(inst: Instrument, collateral_id: int) -> Wire:
+def short_info(inst: Instrument, collateral_id: int, oi_long_usd: float = 0.0, oi_short_usd: float = 0.0,
+               now_ms: int | None = None) -> Wire:
+    """The brief market row; it carries the figures public clients read on `borrowings` rows."""
+    day_ago = inst.price_at(now_ms - DAY_MS) if now_ms is not None else inst.price
     return {
         "marketId": inst.market_id,
         "baseToken": base_token(inst),
         "quoteToken": quote_token(),
         "collateralToken": collateral_token(collateral_id),
         "visible": inst.visible,
+        "isOpen": True,  # the simulated markets are crypto: 24/7
+        "tradingSchedule": None,
+        "price": float(inst.price),
+        "oiLong": micro(oi_long_usd),
+        "oiShort": micro(oi_short_usd),
+        "oiMax": micro(inst.oi_max_usd),
+        "feesPerHourLong": float(inst.borrow_long_per_hour),
+        "feesPerHourShort": float(inst.borrow_short_per_hour),
+        "priceChangePct24Hrs": round((inst.price / day_ago - 1) * 100, 6) if day_ago else None,
+        "minLeverage": float(inst.min_leverage),
+        "maxLeverage": float(inst.max_leverage),
+        "openFeePct": float(inst.open_fee_pct),
+        "closeFeePct": float(inst.close_fee_pct),
     }
 
 
-def borrowing(inst: Instrument, collateral_id: int, oi_long_usd: float, oi_short_usd: float) -> Wire:
+def day_prices(inst: Instrument, now_ms: int) -> list[float]:
+    return [p for ts, p in inst.price_history if ts >= now_ms - DAY_MS] + [inst.price]
+
+
+def borrowing(inst: Instrument, collateral_id: int, oi_long_usd: float, oi_short_usd: float,
+              now_ms: int = 0, volume_usd: float = 0.0) -> Wire:
     """`oi_*_usd`: open interest of the positions backed by this collateral only."""
-    info = short_info(inst, collateral_id)
+    info = short_info(inst, collateral_id, oi_long_usd, oi_short_usd, now_ms)
+    prices = day_prices(inst, now_ms)
+    depth = inst.oi_max_usd / 10
     return {
+        **{k: info[k] for k in ("isOpen", "tradingSchedule", "priceChangePct24Hrs")},
+        "price24HrsAgo": float(inst.price_at(now_ms - DAY_MS)),
+        "minPrice24Hrs": float(min(prices)),
+        "maxPrice24Hrs": float(max(prices)),
+        "volumeUsd": round(volume_usd, 2),
+        "priceImpactOiLongUsd": float(oi_long_usd),
+        "priceImpactOiShortUsd": float(oi_short_usd),
+        "priceImpactOnePercentDepthAboveUsd": depth,
+        "priceImpactOnePercentDepthBelowUsd": depth,
+        "priceImpactExponent": 1.0,
         "marketId": info["marketId"],
         "baseToken": info["baseToken"],
         "quoteToken": info["quoteToken"],
@@ -168,6 +215,10 @@ def history_item(item_id: int, change_type: str, ev: TradeEvent, trade_wire: Wir
         "realizedPnlPct": _ratio(ev.realized_pnl_usd, ev.collateral_after_usd) if realizing else None,
         "txHash": ev.tx or None,
         "evmTxHash": ev.evm_tx or None,
+        "collateralPrice": 1.0,  # both simulated collaterals are USD stablecoins
+        # the event's fee (the simulation charges one fee per event, opening or closing)
+        "openingFeeUsd": round(ev.fee_usd, 6) if change_type in OPENING else None,
+        "closingFeeUsd": round(ev.fee_usd, 6) if realizing else None,
     }
 
 

@@ -56,7 +56,27 @@ class SaiEnv:
 
     def render_trade(self, pos: Position) -> Wire:
         market = self.state.market
-        return render.trade(pos, market.instrument(NIBIRU, pos.symbol), market.now_ms)
+        wire = render.trade(pos, market.instrument(NIBIRU, pos.symbol), market.now_ms)
+        inst = market.instrument(NIBIRU, pos.symbol)
+        wire["perpBorrowing"] = render.short_info(inst, pos.collateral_id, *self.open_interest(inst, pos.collateral_id),
+                                                  market.now_ms)
+        return wire
+
+    def open_interest(self, inst: Instrument, collateral_id: int) -> tuple[float, float]:
+        """(long, short) USD size of the open positions of one market and collateral."""
+        long = short = 0.0
+        for pos in self.state.market.open_positions[NIBIRU]:
+            if pos.symbol == inst.symbol and pos.collateral_id == collateral_id:
+                if pos.is_long:
+                    long += pos.size_usd
+                else:
+                    short += pos.size_usd
+        return long, short
+
+    def volume_usd(self, inst: Instrument, collateral_id: int) -> float:
+        return sum(abs(r.event.size_delta_usd) for r in self.index.rows
+                   if r.event.symbol == inst.symbol and r.event.collateral_id == collateral_id
+                   and r.change_type in render.OPENING)
 
     def render_row(self, row: HistoryRow) -> Wire:
         ev = row.event
@@ -68,18 +88,14 @@ class SaiEnv:
         inst = self.instrument(market_id)
         if inst is None or collateral_id not in render.COLLATERALS:
             return None
-        long = short = 0.0
-        for pos in self.state.market.open_positions[NIBIRU]:
-            if pos.symbol == inst.symbol and pos.collateral_id == collateral_id:
-                if pos.is_long:
-                    long += pos.size_usd
-                else:
-                    short += pos.size_usd
-        return render.borrowing(inst, collateral_id, long, short)
+        long, short = self.open_interest(inst, collateral_id)
+        return render.borrowing(inst, collateral_id, long, short, self.state.market.now_ms,
+                                self.volume_usd(inst, collateral_id))
 
     def short_infos(self) -> list[tuple[Instrument, int, Wire]]:
+        now = self.state.market.now_ms
         return [
-            (inst, cid, render.short_info(inst, cid))
+            (inst, cid, render.short_info(inst, cid, *self.open_interest(inst, cid), now))
             for inst in self.instruments()
             for cid in sorted(render.COLLATERALS)
         ]

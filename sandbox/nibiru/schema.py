@@ -23,7 +23,7 @@ from graphql import (
     build_schema,
 )
 
-from sandbox.nibiru import feeds, resolvers
+from sandbox.nibiru import boards, feeds, namespaces, resolvers
 from sandbox.nibiru.scalars import Int64, Time
 from sandbox.nibiru.sdl import SDL
 
@@ -34,6 +34,12 @@ QUERY_RESOLVERS = {
     "borrowing": resolvers.resolve_borrowing,
     "borrowings": resolvers.resolve_borrowings,
 }
+
+
+NAMESPACES: dict[str, dict[str, Any]] = {"lp": namespaces.LP, "oracle": namespaces.ORACLE, "referral": boards.REFERRAL,
+              "saiPoints": boards.SAI_POINTS, "appVersion": boards.APP_VERSION}
+ROOT_TYPES = {"lp": "LpQuery", "oracle": "OracleQuery", "referral": "ReferralQuery",
+              "saiPoints": "SaiPointsQuery", "appVersion": "AppVersion"}
 
 
 def _swap(type_: Any, old: GraphQLNamedType, new: GraphQLNamedType) -> Any:
@@ -73,8 +79,15 @@ def sai_schema() -> GraphQLSchema:
     perp = schema.type_map["PerpQuery"]
     assert query is not None and subscription is not None and isinstance(perp, GraphQLObjectType)
     query.fields["perp"].resolve = resolvers.resolve_perp
-    for name, resolver in QUERY_RESOLVERS.items():
+    for name, resolver in {**QUERY_RESOLVERS, **boards.PERP}.items():
         perp.fields[name].resolve = resolver
+    for root, fields in NAMESPACES.items():
+        query.fields[root].resolve = namespaces.namespace
+        named = schema.type_map[ROOT_TYPES[root]]
+        assert isinstance(named, GraphQLObjectType)
+        for name, resolver in fields.items():
+            named.fields[name].resolve = resolver
+    query.fields["explorer"].resolve = lambda _r, _i: {"network": "sandbox"}
     for name, source in feeds.SUBSCRIPTIONS.items():
         subscription.fields[name].subscribe = source
         subscription.fields[name].resolve = feeds.resolve_payload

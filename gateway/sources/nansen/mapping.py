@@ -83,7 +83,7 @@ def map_trade(trader: str, life: Life, pos: wire.Position | None) -> PerpTrade:
         tradeType=trade_type(life), leverage=leverage, collateralAmount=collateral, openCollateralAmount=None,
         openPrice=open_price, closePrice=close_price, sl=None, tp=None, perpBorrowing=info,
         openBlock=open_block, closeBlock=close_block, state=state, venue=HL, venueTradeId=life.key,
-        market=info.baseToken.symbol, sizeUsd=size_usd, collateralUsd=collateral_usd,
+        market=info.baseToken.symbol or "", sizeUsd=size_usd, collateralUsd=collateral_usd,
         openTime=open_block.block_ts if open_block else None,
         closeTime=close_block.block_ts if close_block else None,
     )
@@ -183,13 +183,13 @@ def map_token_trade(row: wire.TokenTrade) -> PerpTradeHistoryItem | None:
         leverage=None, collateralAmount=None, openCollateralAmount=None, openPrice=price if opens else None,
         closePrice=price if closes else None, sl=None, tp=None, perpBorrowing=info,
         openBlock=block if opens else None, closeBlock=block if closes else None, state=None, venue=HL,
-        venueTradeId=coin, market=info.baseToken.symbol, sizeUsd=value if opens else None, collateralUsd=None,
+        venueTradeId=coin, market=info.baseToken.symbol or "", sizeUsd=value if opens else None, collateralUsd=None,
         openTime=block.block_ts if opens else None, closeTime=block.block_ts if closes else None,
     )
     return PerpTradeHistoryItem(
         id=stable_id(f"{tx}:{trader}:{coin}"), tradeChangeType=change, block=block, trade=trade,
         realizedPnlCollateral=None, realizedPnlPct=None, txHash=tx, evmTxHash=None, venue=HL, trader=trader,
-        market=info.baseToken.symbol, price=price, sizeDeltaUsd=value,
+        market=info.baseToken.symbol or "", price=price, sizeDeltaUsd=value,
     )
 
 

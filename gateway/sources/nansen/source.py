@@ -171,11 +171,11 @@ class NansenSource:
         if q.collateral_id is not None and q.collateral_id != markets.USDC_ID:
             return []
         found = [
-            MARKETS.short_info(b.baseToken.symbol) for b in await self._markets()
+            MARKETS.short_info(b.baseToken.symbol or "") for b in await self._markets()
             if q.market_id is None or b.marketId == q.market_id
         ]
         if q.page.order_by == "base_token_name":
-            found.sort(key=lambda s: s.baseToken.symbol)
+            found.sort(key=lambda s: s.baseToken.symbol or "")
         return q.page.apply(found)
 
     # ---- leaderboard -----------------------------------------------------------------------

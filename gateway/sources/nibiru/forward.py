@@ -78,4 +78,4 @@ async def forward(info: ForwardInfo, *within: str) -> Any:
 def pick(root: object, info: ForwardInfo) -> Any:
     """A field with arguments of a forwarded object: read by response key (aliases kept upstream)."""
     assert isinstance(root, Forwarded)
-    return wrap(root.data.get(info.path.key))
+    return wrap(root.data.get(str(info.path.key)))

@@ -20,6 +20,7 @@ from gateway.model.types import (
     PerpTradeState,
     PerpTradeType,
     Token,
+    TradingSchedule,
 )
 from gateway.sources.nibiru.venue import VENUE
 
@@ -29,8 +30,31 @@ MICRO = 1_000_000
 Json = dict[str, Any]
 
 
+TOKEN_EXTRAS = ("id", "tradingViewSymbol", "permissionGroup", "description", "type")
+SHORT_EXTRAS = ("isOpen", "price", "oiLong", "oiShort", "oiMax", "feesPerHourLong", "feesPerHourShort",
+                "priceChangePct24Hrs", "minLeverage", "maxLeverage", "openFeePct", "closeFeePct")
+BORROWING_EXTRAS = ("isOpen", "price24HrsAgo", "priceChangePct24Hrs", "minPrice24Hrs", "maxPrice24Hrs",
+                    "volumeUsd", "priceImpactOiLongUsd", "priceImpactOiShortUsd",
+                    "priceImpactOnePercentDepthAboveUsd", "priceImpactOnePercentDepthBelowUsd",
+                    "priceImpactExponent")
+HISTORY_EXTRAS = ("collateralPrice", "openingFeeUsd", "closingFeeUsd")
+
+
+def extras(d: Json, names: tuple[str, ...]) -> dict[str, Any]:
+    """Sai Keeper's fields that the model holds as they come (same name, same unit)."""
+    return {name: d.get(name) for name in names}
+
+
 def map_token(d: Json) -> Token:
-    return Token(symbol=d["symbol"], name=d.get("name"), logoUrl=d.get("logoUrl"))
+    return Token(symbol=d.get("symbol"), name=d.get("name"), logoUrl=d.get("logoUrl"), **extras(d, TOKEN_EXTRAS))
+
+
+def map_schedule(d: Json | None) -> TradingSchedule | None:
+    if d is None:
+        return None
+    return TradingSchedule(name=d["name"], timezone=d["timezone"], startDayOfWeek=d.get("startDayOfWeek"),
+                           startTimeOfDay=d.get("startTimeOfDay"), closeDayOfWeek=d.get("closeDayOfWeek"),
+                           closeTimeOfDay=d.get("closeTimeOfDay"), holidays=d.get("holidays"))
 
 
 def map_block(d: Json | None) -> Block | None:
@@ -43,6 +67,7 @@ def map_short_info(d: Json) -> PerpBorrowingShortInfo:
     return PerpBorrowingShortInfo(
         marketId=d["marketId"], baseToken=map_token(d["baseToken"]), quoteToken=map_token(d["quoteToken"]),
         collateralToken=map_token(d["collateralToken"]), visible=d["visible"], venue=VENUE,
+        tradingSchedule=map_schedule(d.get("tradingSchedule")), **extras(d, SHORT_EXTRAS),
     )
 
 
@@ -62,7 +87,7 @@ def map_trade(d: Json) -> PerpTrade:
     info = map_short_info(d["perpBorrowing"])
     collateral = d.get("collateralAmount")
     leverage = d.get("leverage")
-    stable = info.collateralToken.symbol.upper() in USD_STABLE
+    stable = (info.collateralToken.symbol or "").upper() in USD_STABLE
     collateral_usd = collateral / MICRO if stable and collateral is not None else None
     open_block, close_block = map_block(d.get("openBlock")), map_block(d.get("closeBlock"))
     return PerpTrade(
@@ -71,7 +96,7 @@ def map_trade(d: Json) -> PerpTrade:
         openCollateralAmount=d.get("openCollateralAmount"), openPrice=d.get("openPrice"),
         closePrice=d.get("closePrice"), sl=d.get("sl"), tp=d.get("tp"), perpBorrowing=info,
         openBlock=open_block, closeBlock=close_block, state=map_state(d.get("state")),
-        venue=VENUE, venueTradeId=str(d["id"]), market=info.baseToken.symbol,
+        venue=VENUE, venueTradeId=str(d["id"]), market=info.baseToken.symbol or info.baseToken.name or "",
         sizeUsd=round(collateral_usd * leverage, 6) if collateral_usd is not None and leverage else None,
         collateralUsd=collateral_usd,
         openTime=open_block.block_ts if open_block else None,
@@ -101,7 +126,7 @@ def map_history_item(d: Json) -> PerpTradeHistoryItem:
         id=d["id"], tradeChangeType=change, block=block, trade=trade,
         realizedPnlCollateral=d.get("realizedPnlCollateral"), realizedPnlPct=d.get("realizedPnlPct"),
         txHash=d.get("txHash"), evmTxHash=d.get("evmTxHash"), venue=VENUE, trader=trade.trader,
-        market=trade.market, price=price, sizeDeltaUsd=size,
+        market=trade.market, price=price, sizeDeltaUsd=size, **extras(d, HISTORY_EXTRAS),
     )
 
 
@@ -116,5 +141,6 @@ def map_borrowing(d: Json) -> PerpBorrowing:
         maxLeverage=d.get("maxLeverage"), minLeverage=d.get("minLeverage"),
         minPositionSizeUSD=d.get("minPositionSizeUSD"), visible=d["visible"], venue=VENUE,
         oiTotal=oi_long + oi_short if oi_long is not None and oi_short is not None else None,
-        fundingRatePerHour=None,
+        fundingRatePerHour=None, tradingSchedule=map_schedule(d.get("tradingSchedule")),
+        **extras(d, BORROWING_EXTRAS),
     )

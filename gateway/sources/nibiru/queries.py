@@ -12,8 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-TOKEN = "symbol name logoUrl"
-SHORT_INFO = f"marketId baseToken {{ {TOKEN} }} quoteToken {{ {TOKEN} }} collateralToken {{ {TOKEN} }} visible"
+TOKEN = "id symbol name logoUrl tradingViewSymbol permissionGroup description type"
+SCHEDULE = ("tradingSchedule { name timezone startDayOfWeek startTimeOfDay closeDayOfWeek closeTimeOfDay "
+            "holidays }")
+SHORT_INFO = (f"marketId baseToken {{ {TOKEN} }} quoteToken {{ {TOKEN} }} collateralToken {{ {TOKEN} }} visible "
+              f"isOpen {SCHEDULE} price oiLong oiShort oiMax feesPerHourLong feesPerHourShort "
+              "priceChangePct24Hrs minLeverage maxLeverage openFeePct closeFeePct")
 TRADE = (
     "id trader isOpen isLong tradeType leverage collateralAmount openCollateralAmount openPrice closePrice "
     f"sl tp perpBorrowing {{ {SHORT_INFO} }} openBlock {{ block block_ts }} closeBlock {{ block block_ts }} "
@@ -22,12 +26,14 @@ TRADE = (
 )
 HISTORY = (
     f"id tradeChangeType block {{ block block_ts }} trade {{ {TRADE} }} realizedPnlCollateral realizedPnlPct "
-    "txHash evmTxHash"
+    "txHash evmTxHash collateralPrice openingFeeUsd closingFeeUsd"
 )
 BORROWING = (
     f"marketId baseToken {{ {TOKEN} }} quoteToken {{ {TOKEN} }} collateralToken {{ {TOKEN} }} price oiLong "
     "oiShort oiMax feesPerHourLong feesPerHourShort openFeePct closeFeePct triggerOrderFeePct maxLeverage "
-    "minLeverage minPositionSizeUSD visible"
+    f"minLeverage minPositionSizeUSD visible isOpen {SCHEDULE} price24HrsAgo priceChangePct24Hrs minPrice24Hrs "
+    "maxPrice24Hrs volumeUsd priceImpactOiLongUsd priceImpactOiShortUsd priceImpactOnePercentDepthAboveUsd "
+    "priceImpactOnePercentDepthBelowUsd priceImpactExponent"
 )
 
 TRADES = (

@@ -148,7 +148,7 @@ class PerpsTrackerSource:
         if q.market_id is not None:
             infos = [i for i in infos if i.marketId == q.market_id]
         if q.page.order_by == "base_token_name":
-            infos.sort(key=lambda i: i.baseToken.symbol)
+            infos.sort(key=lambda i: i.baseToken.symbol or "")
         else:
             infos.sort(key=lambda i: i.marketId)
         return q.page.apply(infos)
