@@ -145,3 +145,14 @@ def test_the_comparison_notices_a_missing_field_and_a_tighter_output() -> None:
     observed = build_schema("type Query { a: Int b: String c: [Int] }")
     ours = build_schema("type Query { a: Int! c: [Int] }")
     assert differences(observed, ours) == ["Query.a: output Int! is tighter than Int", "Query.b: field missing"]
+
+
+def test_generated_sai_types_match_the_observed_sdl() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "generate_types", OBSERVED.parent / "generate_types.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.TARGET.read_text() == module.generate(), "run tests/fixtures/nibiru/generate_types.py"
