@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import strawberry
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -14,11 +15,12 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from gateway import __version__, metrics
-from gateway.api.build import schema
+from gateway.api.build import build_schema
 from gateway.api.context import GatewayContext
 from gateway.coord import redis as coord_redis
 from gateway.edge.browsers import cors_middleware
 from gateway.edge.gate import EdgeGate
+from gateway.limits.extension import Limits
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
 from gateway.policy.runtime import UpstreamPolicy
@@ -36,7 +38,8 @@ GRAPHQL_PATHS = ("/graphql", "/query")
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
     """Strawberry's ASGI app with the gateway's context (built per request or per socket)."""
 
-    def __init__(self, sources: dict[Venue, PerpSource | None], hub: Hub | None = None) -> None:
+    def __init__(self, schema: strawberry.Schema, sources: dict[Venue, PerpSource | None],
+                 hub: Hub | None = None) -> None:
         super().__init__(schema, graphql_ide="graphiql")
         self.sources = sources
         self.hub = hub
@@ -63,13 +66,19 @@ def readyz_route(sources: dict[Venue, PerpSource | None], hub: Hub | None = None
     return Route("/readyz", readyz)
 
 
+def limits_of(settings: Settings) -> Limits:
+    return Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases, max_tokens=settings.max_tokens,
+                  max_cost=settings.max_cost, introspection=settings.introspection)
+
+
 def create_app(settings: Settings | None = None, bridges: BridgeFactory | None = None) -> Starlette:
     """The gateway; `bridges` replaces the upstream stream factory (tests use in-process bridges)."""
     settings = settings or Settings.from_env()
     redis = coord_redis.connect_optional(settings.redis_url)  # the app's one client, or None
     sources = build_sources(settings, UpstreamPolicy(settings, redis))
     hub = build_hub(settings, bridges or bridge_factory(settings, sources), redis)
-    graphql = GatewayGraphQL(sources, hub)
+    schema = build_schema(limits_of(settings))
+    graphql = GatewayGraphQL(schema, sources, hub)
     cached_graphql = build_response_cache(graphql, settings, redis)  # queries over HTTP; sockets go direct
     gate = EdgeGate(cached_graphql, settings, redis)  # caller access, per-caller limits, persisted operations
     subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings, gate)

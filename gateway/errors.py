@@ -51,7 +51,16 @@ class Unauthenticated(GatewayError):
 
 
 class QueryTooComplex(GatewayError):
+    """Refused before execution; `figures` ({"cost": 9000, "maxCost": 5000, …}) go into extensions."""
+
     code = "QUERY_TOO_COMPLEX"
+
+    def __init__(self, message: str, figures: dict[str, int] | None = None) -> None:
+        super().__init__(message)
+        self.figures = dict(figures or {})
+
+    def extensions(self) -> dict[str, Any]:
+        return {**super().extensions(), **self.figures}
 
 
 class RateLimited(GatewayError):

@@ -140,6 +140,13 @@ class Settings:
     # ---- upstream bridges and the webhook receiver (docs/operations-bridges.md) ----
     poll_interval: float = 5.0  # shortest interval of any poller (the rate budget may lengthen it)
     poll_share: float = 0.5  # share of an upstream's per-minute rate limit that pollers may use
+    # ---- request limits (docs/operations-limits.md) ----
+    max_body: int = 1_000_000  # bytes of an HTTP request body; beyond: 413
+    max_depth: int = 15  # nesting of a document's selections (GraphiQL's introspection query is 13 deep)
+    max_aliases: int = 300  # aliased fields in one operation (Sai Keeper's explorer sends 200)
+    max_tokens: int = 15_000  # lexer tokens of a document; counted before parsing
+    max_cost: int = 5_000  # upstream keys an operation can reach x the rows their limits can return
+    introspection: bool = True  # GATEWAY_INTROSPECTION=off refuses __schema and __type
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -203,6 +210,12 @@ class Settings:
             ws_keepalive=num("GATEWAY_WS_KEEPALIVE", 12.0, minimum=0.1),
             poll_interval=num("GATEWAY_POLL_INTERVAL", 5.0, minimum=0.05),
             poll_share=_share(num("GATEWAY_POLL_SHARE", 0.5, minimum=0.01)),
+            max_body=int(num("GATEWAY_MAX_BODY", 1_000_000, minimum=1024)),
+            max_depth=int(num("GATEWAY_MAX_DEPTH", 15, minimum=2)),
+            max_aliases=int(num("GATEWAY_MAX_ALIASES", 300, minimum=0)),
+            max_tokens=int(num("GATEWAY_MAX_TOKENS", 15_000, minimum=100)),
+            max_cost=int(num("GATEWAY_MAX_COST", 5_000, minimum=1)),
+            introspection=flag("GATEWAY_INTROSPECTION", True),
         )
 
     @property

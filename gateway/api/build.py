@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import strawberry
@@ -9,12 +10,15 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from gateway.api.costs import GatewayCostModel
 from gateway.api.extensions.errors import ErrorMapping
 from gateway.api.extensions.loaders import LoadersPerOperation
 from gateway.api.extensions.operation_record import OperationRecord
 from gateway.api.query import PERP_DESCRIPTION, PerpQuery
 from gateway.api.scalars import scalar_map
 from gateway.api.subscription import Subscription
+from gateway.limits.documents import DocumentCache
+from gateway.limits.extension import DocumentLimits, Limits
 from gateway.sources.registry import descriptors
 
 
@@ -44,7 +48,9 @@ def _merged(name: str, base: type, extras: list[type]) -> type:
     return merged
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    """The schema with its request limits (one document cache per schema, shared by its requests)."""
+    documents = functools.partial(DocumentLimits, limits or Limits(), DocumentCache(), GatewayCostModel())
     perp = _merged("PerpQuery", PerpQuery, _parts("PerpQuery"))
 
     def resolve_perp() -> Any:
@@ -56,7 +62,7 @@ def build_schema() -> strawberry.Schema:
         query=_merged("Query", root, _parts("Query")),
         subscription=_merged("Subscription", Subscription, _parts("Subscription")),
         config=StrawberryConfig(auto_camel_case=False, scalar_map=scalar_map()),
-        extensions=[OperationRecord, LoadersPerOperation, ErrorMapping],
+        extensions=[OperationRecord, LoadersPerOperation, ErrorMapping, documents],
     )
 
 
