@@ -8,11 +8,11 @@ from typing import Any
 
 import strawberry
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from gateway import __version__, metrics
 from gateway.api.build import build_schema
@@ -20,6 +20,8 @@ from gateway.api.context import GatewayContext
 from gateway.coord import redis as coord_redis
 from gateway.edge.browsers import cors_middleware
 from gateway.edge.gate import EdgeGate
+from gateway.http.body_limit import BodyLimit
+from gateway.http.view import GraphQLOverHTTP
 from gateway.limits.extension import Limits
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
@@ -35,7 +37,7 @@ from gateway.ws.endpoint import SubscriptionEndpoint
 GRAPHQL_PATHS = ("/graphql", "/query")
 
 
-class GatewayGraphQL(GraphQL[GatewayContext, None]):
+class GatewayGraphQL(GraphQLOverHTTP[GatewayContext]):
     """Strawberry's ASGI app with the gateway's context (built per request or per socket)."""
 
     def __init__(self, schema: strawberry.Schema, sources: dict[Venue, PerpSource | None],
@@ -110,7 +112,8 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             metrics.route(hub, cached_graphql),
             *(route for route, _ in upstream_routes),
         ],
-        middleware=[cors_middleware(settings.edge)],
+        # CORS outermost, so even a 413 carries the headers a browser needs to read it
+        middleware=[cors_middleware(settings.edge), Middleware(BodyLimit, max_body=settings.max_body)],
         lifespan=lifespan,
     )
     app.state.settings = settings

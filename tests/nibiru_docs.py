@@ -1,28 +1,22 @@
-"""The example documents of Sai Keeper's published docs, read from the docs themselves."""
+"""Sai Keeper client documents kept as fixtures (tests/fixtures/nibiru/clients, provenance in its README)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parents[2] / "shared" / "upstream-docs" / "nibiru-sai-keeper-perp-api.txt"
+CLIENTS = Path(__file__).resolve().parent / "fixtures" / "nibiru" / "clients"  # provenance: README.md there
 
 
 def example_documents() -> dict[str, str]:
-    """name -> document, for every `query …`/`subscription …` example (signature blocks excluded)."""
-    text = DOCS.read_text()
+    """name -> document, for every `query …`/`subscription …` example of the docs (docs-*.graphql)."""
     docs: dict[str, str] = {}
-    for match in re.finditer(r"^(query|subscription) (\w+)[^\n]*\{", text, re.M):
-        depth, i = 0, match.start()
-        while i < len(text):
-            if text[i] == "{":
-                depth += 1
-            elif text[i] == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            i += 1
-        body = text[match.start():i + 1]
-        body = re.sub(r"#[^\n]*", "", body)  # the docs annotate with comments (# BTC market)
-        docs[match.group(2)] = body
+    for path in sorted(CLIENTS.glob("docs-*.graphql")):
+        body = re.sub(r"#[^\n]*", "", path.read_text().strip())  # the docs annotate with comments (# BTC market)
+        docs[path.stem.removeprefix("docs-")] = body
     return docs
+
+
+def client_documents() -> dict[str, str]:
+    """file stem -> document, for every client document kept under fixtures/nibiru/clients."""
+    return {p.stem: re.sub(r"#[^\n]*", "", p.read_text()) for p in sorted(CLIENTS.glob("*.graphql"))}

@@ -69,12 +69,13 @@ class Rows:
 
     constant: int
     variable: str | None = None
+    cap: int | None = None  # a larger limit is refused by the paging check itself, before any call
 
     def value(self, variables: Mapping[str, Any] | None) -> int:
         if self.variable is not None and variables is not None:
             given = variables.get(self.variable)
             if isinstance(given, int) and not isinstance(given, bool):
-                return max(0, given)
+                return max(0, given if self.cap is None else min(given, self.cap))
         return self.constant
 
 
@@ -179,11 +180,12 @@ class _Analyzer:
 
     def _rows(self, arguments: Mapping[str, ValueNode]) -> Rows:
         limit = arguments.get("limit")
+        cap = self.model.max_limit
         if isinstance(limit, IntValueNode):
-            return Rows(max(0, int(limit.value)))
+            return Rows(max(0, min(int(limit.value), cap)))
         if isinstance(limit, VariableNode):
             variable = limit.name.value
-            return Rows(self.variable_defaults.get(variable, self.model.default_limit), variable)
+            return Rows(min(self.variable_defaults.get(variable, self.model.default_limit), cap), variable, cap)
         return Rows(self.model.default_limit)
 
     @staticmethod

@@ -36,6 +36,8 @@ HIT, MISS, BYPASS = b"HIT", b"MISS", b"BYPASS"
 NO_STORE = b"no-store"
 _REPLACED = (b"content-length", b"cache-control", b"x-gateway-cache")
 _STREAMING = (b"multipart/mixed", b"text/event-stream")
+JSON_MEDIA, GRAPHQL_RESPONSE_MEDIA = b"application/json", b"application/graphql-response+json"
+_CACHED_MEDIA = (JSON_MEDIA, GRAPHQL_RESPONSE_MEDIA)
 
 
 @dataclass
@@ -102,6 +104,7 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         json_body = streaming = bypass = False
+        media = JSON_MEDIA
         for name, value in scope["headers"]:
             if name == b"content-type":
                 json_body = value.lower().startswith(b"application/json")
@@ -111,6 +114,8 @@ class ResponseCache:
                 bypass = bypass or value.strip().lower() == b"bypass"
             elif name == b"accept":
                 streaming = any(kind in value for kind in _STREAMING)
+                if GRAPHQL_RESPONSE_MEDIA in value:  # what the GraphQL app negotiates (gateway/http)
+                    media = GRAPHQL_RESPONSE_MEDIA
         is_get = method == "GET"
         raw_key: str | None = None
         if is_get:
@@ -142,7 +147,7 @@ class ResponseCache:
             entry = await store.fetch(key)
         if entry is not None:
             self.stats.hits += 1
-            await _send_entry(send, entry, is_get)
+            await _send_entry(send, entry, is_get, media)
             return
         outcome, led = await self.flights.share(key, lambda: self._compute(key, store, scope, receive))
         served_from_cache = outcome.from_store or not led
@@ -152,7 +157,7 @@ class ResponseCache:
         else:
             self.stats.misses += 1
             tag = MISS
-        await _send_outcome(send, outcome, tag, is_get)
+        await _send_outcome(send, outcome, tag, is_get, media)
 
     async def _compute(self, key: str, store: ResponseStore, scope: Scope, receive: Receive) -> Outcome:
         deadline = time.monotonic() + self.lock_ttl
@@ -193,7 +198,7 @@ def cacheable_ttl(status: int, headers: Headers, body: bytes, records: list[Oper
     stats = records[0]
     if stats.uncacheable or stats.stale or stats.min_ttl is None or stats.min_ttl <= 0:
         return None
-    if not any(n == b"content-type" and v.startswith(b"application/json") for n, v in headers):
+    if not any(n == b"content-type" and v.startswith(_CACHED_MEDIA) for n, v in headers):
         return None
     if b'"errors"' in body:  # cheap test first; the decode tells a field value from the key
         try:
@@ -244,9 +249,9 @@ def _tagging(send: Send, tag: bytes, control: bytes | None) -> Send:
     return tagged
 
 
-async def _send_entry(send: Send, entry: Entry, is_get: bool) -> None:
+async def _send_entry(send: Send, entry: Entry, is_get: bool, media: bytes) -> None:
     headers: Headers = [
-        (b"content-type", b"application/json"),
+        (b"content-type", media),
         (b"content-length", b"%d" % len(entry.body)),
         (b"x-gateway-cache", HIT),
     ]
@@ -256,10 +261,13 @@ async def _send_entry(send: Send, entry: Entry, is_get: bool) -> None:
     await send({"type": "http.response.body", "body": entry.body})
 
 
-async def _send_outcome(send: Send, outcome: Outcome, tag: bytes, is_get: bool) -> None:
+async def _send_outcome(send: Send, outcome: Outcome, tag: bytes, is_get: bool, media: bytes) -> None:
+    """A flight's outcome, in this request's media type when it is a 200 (shared across Accepts)."""
     headers = [(n, v) for n, v in outcome.headers if n not in _REPLACED]
+    if outcome.status == 200:
+        headers = [(n, v) for n, v in headers if n != b"content-type"]
     if not any(n == b"content-type" for n, _ in headers):
-        headers.append((b"content-type", b"application/json"))
+        headers.append((b"content-type", media))
     headers.append((b"content-length", b"%d" % len(outcome.body)))
     headers.append((b"x-gateway-cache", tag))
     if is_get:
