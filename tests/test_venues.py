@@ -47,3 +47,11 @@ def test_named_venue_must_match_the_address() -> None:
 def test_hyperliquid_addresses_are_lowercased_for_upstreams() -> None:
     assert normalize_address("0xABCDEF" + "0" * 34, Venue.HYPERLIQUID) == "0xabcdef" + "0" * 34
     assert normalize_address(SOL, Venue.JUPITER) == SOL
+
+
+@pytest.mark.parametrize("address", [EVM + "\n", SOL + "\n", NIBI + "\n", " " + EVM])
+def test_address_with_a_trailing_newline_is_not_an_address(address: str) -> None:
+    """Matched whole (fullmatch): `$` would match before the final newline."""
+    assert venue_of_address(address) is None
+    with pytest.raises(BadUserInput):
+        resolve_venue(address, None)

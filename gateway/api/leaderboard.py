@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import re
 from collections.abc import Callable
 
 from gateway.api.context import GatewayContext, PartialError
@@ -17,6 +18,7 @@ from gateway.model.source import DEFAULT_LIMIT, LeaderboardQuery, Page
 from gateway.model.types import PerpLeaderboardEntry, PerpTimeframe
 from gateway.sources.registry import upstream_of, venues_with
 
+TOKEN = re.compile(r"[A-Za-z0-9]{1,20}")  # a base symbol (BTC, kPEPE); fullmatch, never `$`
 TIMEFRAME_DAYS = {PerpTimeframe.DAY: 1, PerpTimeframe.WEEK: 7, PerpTimeframe.MONTH: 30, PerpTimeframe.YEAR: 365}
 
 _KEYS: dict[PerpLeaderboardOrder, Callable[[PerpLeaderboardEntry], float | int | None]] = {
@@ -67,6 +69,8 @@ async def leaderboard(
     offset = checked.offset or 0
     days, start, end = window(where, today)
     token = where.token.strip() if where.token else None  # Hyperliquid coins are case-sensitive (kPEPE)
+    if token is not None and not TOKEN.fullmatch(token):
+        raise BadUserInput("token must be a base symbol of 1-20 letters and digits, e.g. BTC")
     if where.venue is not None:
         if not upstream_of(where.venue).leaderboard:
             raise BadUserInput(f"{where.venue.value} has no leaderboard: "

@@ -3,13 +3,17 @@
 - `GatewayError`s carry their code (and `source`, `retryAfter`) as they are.
 - Parse and validation errors get GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED, and a
   variable that does not coerce gets BAD_USER_INPUT: the caller can fix all of these.
-- Anything else is a bug: logged here with its traceback, answered as "Internal server error".
+- Anything else is a bug: logged here with its traceback, once per distinct cause (exception type
+  and the line that raised it) per minute, however many aliases hit it; answered as
+  "Internal server error".
 - Partial errors (one venue of a merged list failed) are appended with their field path.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+import traceback
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -19,6 +23,38 @@ from gateway.api.context import GatewayContext
 from gateway.errors import GatewayError
 
 log = logging.getLogger("gateway.errors")
+LOG_INTERVAL = 60.0  # seconds between two log lines of the same cause
+_CAUSES_REMEMBERED = 1024
+
+
+class CauseThrottle:
+    """Says whether an unexpected error's cause was already logged within the interval."""
+
+    def __init__(self, interval: float = LOG_INTERVAL) -> None:
+        self.interval = interval
+        self._last: dict[tuple[str, str, int], float] = {}
+        self.suppressed = 0
+
+    @staticmethod
+    def cause(error: BaseException) -> tuple[str, str, int]:
+        frames = traceback.extract_tb(error.__traceback__)
+        where = frames[-1] if frames else None
+        return type(error).__qualname__, where.filename if where else "", (where.lineno or 0) if where else 0
+
+    def first(self, error: BaseException, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        key = self.cause(error)
+        last = self._last.get(key)
+        if last is not None and now - last < self.interval:
+            self.suppressed += 1
+            return False
+        if len(self._last) >= _CAUSES_REMEMBERED:
+            self._last.clear()
+        self._last[key] = now
+        return True
+
+
+throttle = CauseThrottle()
 
 
 def map_error(error: GraphQLError) -> GraphQLError:
@@ -41,7 +77,8 @@ def map_error(error: GraphQLError) -> GraphQLError:
     if isinstance(original, GraphQLError):  # raised by graphql-core itself during coercion
         return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path,
                             extensions={"code": "BAD_USER_INPUT"})
-    log.error("unexpected error at %s", error.path, exc_info=original)
+    if throttle.first(original):
+        log.error("unexpected error at %s (logged once per cause per minute)", error.path, exc_info=original)
     return GraphQLError("Internal server error", error.nodes, None, None, error.path,
                         extensions={"code": "INTERNAL_SERVER_ERROR"})
 
