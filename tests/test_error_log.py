@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.schema.extensions.errors import CauseThrottle
+from gateway.api.extensions.errors import CauseThrottle
 
 
 def _raised(kind: type[Exception]) -> Exception:

@@ -8,6 +8,8 @@ from gateway.schema.build import schema
 from gateway.schema.costs import GatewayCostModel
 from graphql import parse
 
+from gateway.api.build import schema
+from gateway.api.costs import GatewayCostModel
 from gateway.limits.documents import DocumentEntry
 from gateway.limits.extension import Limits
 from gateway.limits.figures import analyze

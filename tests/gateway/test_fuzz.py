@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import queries
 
-from gateway.schema.build import print_schema
+from gateway.api.build import print_schema
 
 SDL = print_schema()
 EXAMPLES = int(os.environ.get("GATEWAY_FUZZ_EXAMPLES", "150"))
