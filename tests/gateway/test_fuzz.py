@@ -40,6 +40,11 @@ def tracebacks() -> Iterator[Tracebacks]:
     logging.getLogger().removeHandler(handler)
 
 
+# A uvloop TCP transport left unclosed by an earlier test of the session gateway (seen after
+# tests/gateway/test_batching.py; reported, not this test's) is collected during this allocation-
+# heavy run; that one warning is not what this test is about.
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. 'uvloop.loop.UVHandle.__dealloc__':pytest.PytestUnraisableExceptionWarning")
 def test_fuzzed_queries_never_fail_internally(gateway_url: str, tracebacks: Tracebacks) -> None:
     client = httpx.Client(base_url=gateway_url, timeout=60)
     scalars = {"Time": st.just(parse_value('"2024-01-01T00:00:00Z"')), "Date": st.just(parse_value('"2024-01-01"'))}
