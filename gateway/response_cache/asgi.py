@@ -283,4 +283,4 @@ def build_response_cache(app: ASGIApp, settings: Settings, redis: Redis | None =
         store = RedisStore(redis) if redis is not None else MemoryStore()
     # how long replicas wait for the one computing a key: its whole upstream budget, at most a minute
     budget = settings.upstream_timeout * (settings.upstream_retries + 1) + settings.rate_limit_wait + 1
-    return ResponseCache(app, store, lock_ttl=min(60.0, budget))
+    return ResponseCache(app, store, lock_ttl=min(60.0, budget), keys=KeyDeriver(max_tokens=settings.max_tokens))

@@ -50,8 +50,10 @@ def caller_scope(request: HTTPConnection) -> str:
 class KeyDeriver:
     """Turns raw requests into cache keys (`scope:digest`), memoizing both levels."""
 
-    def __init__(self, scope_of: Callable[[HTTPConnection], str] = caller_scope) -> None:
+    def __init__(self, scope_of: Callable[[HTTPConnection], str] = caller_scope,
+                 max_tokens: int | None = None) -> None:
         self.scope_of = scope_of
+        self.max_tokens = max_tokens  # a longer document is not cached (the limits refuse it anyway)
         self._raw: LRU[bytes, str] = LRU(RAW_MEMO_SIZE)
         self._documents: LRU[str, Document | bool] = LRU(DOCUMENT_MEMO_SIZE)
 
@@ -91,7 +93,7 @@ class KeyDeriver:
         if known is not None:
             return known if isinstance(known, Document) else None
         try:
-            ast = parse(query, no_location=True)
+            ast = parse(query, no_location=True, max_tokens=self.max_tokens)
         except GraphQLError:
             self._documents.put(query, False)
             return None

@@ -156,9 +156,6 @@ class PerpsTrackerSource:
     async def leaderboard(self, q: LeaderboardQuery) -> list[PerpLeaderboardEntry]:
         if q.token is not None:
             raise BadUserInput("JUPITER leaderboards cannot be filtered by token")
-        if q.offset + q.limit > LEADERBOARD_MAX:  # PerpsTracker ranks the top 1000 at most
-            raise BadUserInput(f"JUPITER leaderboards rank the top {LEADERBOARD_MAX} at most: "
-                               "lower offset + limit")
         if q.days is not None:
             timeframe = mapping.rolling_timeframe(q.days)
             if q.limit == 0:
