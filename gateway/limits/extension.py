@@ -2,9 +2,9 @@
 operation over the limits before anything executes (so before any upstream call).
 
 Per request it does: one LRU lookup by document text; the variable-dependent part of the cost;
-comparisons. A document seen for the first time is parsed with graphql-core's `max_tokens` (the
-parser stops at the first token past the limit, so a 4 MB document is refused after reading
-`max_tokens` tokens), validated with the schema's rules, and analyzed (figures.py).
+comparisons. A document seen for the first time has its tokens counted at regex speed
+(tokens.py) and is refused unparsed when over the limit; else it is parsed (with graphql-core's
+`max_tokens` as the exact check), validated with the schema's rules, and analyzed (figures.py).
 
 Errors leave with codes: GRAPHQL_PARSE_FAILED (syntax), GRAPHQL_VALIDATION_FAILED (validation,
 an unused variable included; several operations and no `operationName`; introspection when it
@@ -24,6 +24,7 @@ from strawberry.schema.schema import validate_document
 from gateway.errors import QueryTooComplex
 from gateway.limits.documents import DocumentCache, DocumentEntry
 from gateway.limits.figures import CostModel, OperationFigures, analyze
+from gateway.limits.tokens import more_tokens_than
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -80,6 +81,8 @@ class DocumentLimits(SchemaExtension):
             self.entry = self.cache.get(query)
             if self.entry is not None:
                 ctx.graphql_document = self.entry.document  # strawberry skips parsing
+            elif more_tokens_than(query, self.limits.max_tokens):
+                ctx.parse_options["max_tokens"] = 0  # the parser refuses at the first token: no parse
             else:
                 ctx.parse_options["max_tokens"] = self.limits.max_tokens
         yield

@@ -21,6 +21,7 @@ from graphql.language import OperationDefinitionNode
 from starlette.requests import HTTPConnection
 
 from gateway.coord.lru import LRU
+from gateway.limits.tokens import more_tokens_than
 
 RAW_MEMO_SIZE = 4096  # distinct raw requests remembered
 RAW_MEMO_MAX_BYTES = 16 * 1024  # longer requests are keyed each time (their document stays memoized)
@@ -92,6 +93,9 @@ class KeyDeriver:
         known = self._documents.get(query)
         if known is not None:
             return known if isinstance(known, Document) else None
+        if self.max_tokens is not None and more_tokens_than(query, self.max_tokens):
+            self._documents.put(query, False)
+            return None
         try:
             ast = parse(query, no_location=True, max_tokens=self.max_tokens)
         except GraphQLError:
