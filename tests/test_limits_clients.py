@@ -4,8 +4,6 @@ computed for those that do not validate yet against today's schema too (issue 9 
 from __future__ import annotations
 
 import pytest
-from gateway.schema.build import schema
-from gateway.schema.costs import GatewayCostModel
 from graphql import parse
 
 from gateway.api.build import schema
