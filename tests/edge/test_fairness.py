@@ -36,7 +36,8 @@ def aliases(numbers: range) -> str:
 
 def fair_settings(sandbox: str, **edge: Any) -> Settings:
     base = Settings(sandbox="off", response_cache=False).with_sandbox(sandbox, SANDBOX_KEYS)
-    return configure(base, nansen_rate_limits=(100, 20), rate_limit_wait=0.2,
+    # max_cost: these documents are about upstream budgets, not the per-document cost limit
+    return configure(base, nansen_rate_limits=(100, 20), rate_limit_wait=0.2, max_cost=10**9,
                      edge=dataclasses.replace(base.edge, **{"trusted_proxies": PROXY, "caller_share": 0.5, **edge}))
 
 
