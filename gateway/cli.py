@@ -1,4 +1,9 @@
-"""`gateway serve | sandbox | schema`."""
+"""`gateway serve | sandbox | sandbox-trade | schema`, and the child processes they start.
+
+Every bad setting is one line on stderr (`configuration error: …`, exit 2) before anything else is
+printed or started: settings are parsed and the listening socket is bound first, then the embedded
+sandbox starts. SIGTERM stops `gateway serve` the way Ctrl-C does, its sandbox child included.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from gateway import __version__
 from gateway.settings import Settings, SettingsError
 
 
@@ -100,30 +106,82 @@ def gateway_process(
         stop(proc, signal.SIGINT, 30)
 
 
+class Terminated(Exception):
+    """SIGTERM arrived: unwind like Ctrl-C, so the embedded sandbox is stopped on the way out."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def listen(host: str, port: int, setting: str = "GATEWAY_PORT or --port") -> socket.socket:
+    """Bind before anything is printed or started: a port in use is one line, not a traceback
+    after the URL was announced. uvicorn serves on this very socket (no window for another
+    process to take the port)."""
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                          flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise SettingsError(f"cannot listen on {host}:{port}: {exc.strerror} (GATEWAY_HOST or --host)") from exc
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+    except OSError as exc:
+        sock.close()
+        raise SettingsError(f"cannot listen on {host}:{port}: {exc.strerror} "
+                            f"(choose another with {setting})") from exc
+    sock.set_inheritable(True)  # uvicorn's worker processes serve on it when --workers > 1
+    return sock
+
+
 def cmd_serve(ns: argparse.Namespace) -> int:
     from gateway.ws import server
 
     settings = Settings.from_env()
     host = ns.host or settings.host
-    port = ns.port or settings.port
+    port = settings.port if ns.port is None else ns.port
+    if ns.workers < 1:
+        raise SettingsError("--workers must be at least 1")
+    sock = listen(host, port)
+    if settings.use_sandbox and settings.sandbox_port:
+        listen("127.0.0.1", settings.sandbox_port, "GATEWAY_SANDBOX_PORT").close()  # the sandbox's port
+    signal.signal(signal.SIGTERM, _terminate)
     with contextlib.ExitStack() as stack:
-        if settings.use_sandbox:
-            keys = {name: secrets.token_urlsafe(24) for name in settings.upstreams}
-            base = stack.enter_context(sandbox_process(settings.sandbox_port, live=True, keys=keys))
-            sb = settings.with_sandbox(base, keys)
-            # Workers read their settings from the environment: point them at the sandbox.
-            os.environ.update({"GATEWAY_SANDBOX": "off", **upstream_env(sb)})
-            print(f"sandbox upstreams at {base} (GATEWAY_SANDBOX=auto and no upstream configured)",
-                  file=sys.stderr)
-        print(f"gateway at http://{host}:{port}/graphql", file=sys.stderr)
-        server.run("gateway.app:create_app", factory=True, host=host, port=port,
-                   workers=ns.workers, log_level="info")
+        stack.callback(sock.close)
+        try:
+            if settings.use_sandbox:
+                keys = {name: secrets.token_urlsafe(24) for name in settings.upstreams}
+                base = stack.enter_context(sandbox_process(settings.sandbox_port, live=True, keys=keys))
+                sb = settings.with_sandbox(base, keys)
+                # Workers read their settings from the environment: point them at the sandbox.
+                os.environ.update({"GATEWAY_SANDBOX": "off", **upstream_env(sb)})
+                print(f"sandbox upstreams at {base} (GATEWAY_SANDBOX=auto and no upstream configured); "
+                      f"make trades happen: gateway sandbox-trade --sandbox {base}", file=sys.stderr)
+            print(f"gateway at http://{host}:{sock.getsockname()[1]}/graphql", file=sys.stderr)
+            server.run("gateway.app:create_app", factory=True, host=host, port=port,
+                       workers=ns.workers, log_level="info", sockets=[sock])
+        except Terminated:
+            pass  # uvicorn re-raises the SIGTERM it handled once it has shut down; then the sandbox stops
     return 0
 
 
 def cmd_sandbox(ns: argparse.Namespace) -> int:
     """The sandbox is its own program (package `sandbox`); the gateway only runs it."""
     return subprocess.call([sys.executable, "-m", "sandbox", *ns.args])
+
+
+def cmd_sandbox_trade(ns: argparse.Namespace) -> int:
+    from gateway.sandbox_trades import SandboxUnreachable, make_trades
+
+    try:
+        trades = make_trades(ns.sandbox, ns.count, ns.seed)
+    except SandboxUnreachable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for t in trades:
+        print(f"{t.venue:<12} {t.symbol:<4} {'long ' if t.is_long else 'short'} {t.size_usd:>10,.0f} USD  {t.trader}")
+    return 0
 
 
 def cmd_schema(ns: argparse.Namespace) -> int:
@@ -133,20 +191,54 @@ def cmd_schema(ns: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="gateway", description="Perpetual-futures GraphQL gateway")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the gateway")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int, default=1)
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows defaults, except where the default is "from the environment" (None): the help says so."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gateway", formatter_class=HelpFormatter,
+        description="One GraphQL endpoint over Sai Keeper (NIBIRU), PerpsTracker (JUPITER) and Nansen "
+                    "(HYPERLIQUID) perp data. Configured from the environment (README, Configuration).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser(
+        "serve", formatter_class=HelpFormatter, help="serve the gateway (GraphQL, GraphiQL, health, metrics)",
+        description="Serve the gateway. With no API key and no upstream URL set (GATEWAY_SANDBOX=auto) "
+                    "it starts the embedded sandbox and points every upstream at it.")
+    serve.add_argument("--host", help="interface to listen on (default: $GATEWAY_HOST, else 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: $GATEWAY_PORT, else 8000)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (each has its own caches and streams unless REDIS_URL is set)")
     serve.set_defaults(func=cmd_serve)
-    sandbox = sub.add_parser("sandbox", help="serve the three simulated upstreams alone")
+    sandbox = sub.add_parser(
+        "sandbox", formatter_class=HelpFormatter, help="serve the three simulated upstreams alone",
+        description="Run `python -m sandbox`: PerpsTracker, Nansen and Sai Keeper simulators on one port.")
     sandbox.add_argument("args", nargs=argparse.REMAINDER, help="passed to `python -m sandbox` (see its --help)")
     sandbox.set_defaults(func=cmd_sandbox)
-    schema = sub.add_parser("schema", help="print the GraphQL SDL")
+    trade = sub.add_parser(
+        "sandbox-trade", formatter_class=HelpFormatter,
+        help="open positions in a running sandbox, so subscriptions see events now",
+        description="Ask a running sandbox (its /_control surface) to open positions on every venue; "
+                    "a perpLiveTrades subscription through the gateway then sees them.")
+    trade.add_argument("--sandbox", default=os.environ.get("GATEWAY_SANDBOX_URL", "http://127.0.0.1:8001"),
+                       help="the sandbox's base URL ($GATEWAY_SANDBOX_URL; `make run` puts it on port 8001)")
+    trade.add_argument("--count", type=int, default=2, help="trades per venue")
+    trade.add_argument("--seed", type=int, help="seed for the choice of traders (default: random)")
+    trade.set_defaults(func=cmd_sandbox_trade)
+    schema = sub.add_parser("schema", formatter_class=HelpFormatter, help="print the GraphQL SDL",
+                            description="Print the schema in SDL (schema.graphql is kept equal to it).")
     schema.set_defaults(func=cmd_schema)
-    ns = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ns = build_parser().parse_args(argv)
     try:
         return int(ns.func(ns))
     except SettingsError as exc:

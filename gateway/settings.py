@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from gateway.edge.settings import EdgeSettings, EdgeSettingsError
 
@@ -52,6 +53,39 @@ def parse_rate(text: str | None) -> tuple[int, int]:
     if second < 1 or minute < 1:
         raise SettingsError(f"rate limit {text!r} must be positive")
     return second, minute
+
+
+HTTP_SCHEMES, WS_SCHEMES, REDIS_SCHEMES = ("http", "https"), ("ws", "wss"), ("redis", "rediss", "unix")
+
+
+def url_schemes(name: str) -> tuple[str, ...]:
+    """What a URL variable's client can speak, by the variable's name: every upstream section names
+    its URLs `*_URL`, and its WebSocket ones `*_WS_URL` (so this names no upstream)."""
+    if name == "REDIS_URL":
+        return REDIS_SCHEMES
+    return WS_SCHEMES if name.endswith("_WS_URL") else HTTP_SCHEMES
+
+
+def check_url(name: str, value: str) -> str:
+    """Reject at start-up a URL no client could use (wrong scheme, no host, bad port), naming the
+    variable. The echo drops user info and query, where a password or key could sit."""
+    parts = urlsplit(value)
+    shown = f"{parts.scheme}://{parts.hostname or ''}{parts.path}" if parts.scheme else value.split("?")[0]
+    schemes = url_schemes(name)
+    if parts.scheme not in schemes:
+        starts = ", ".join(s + "://" for s in schemes[:-1]) + f" or {schemes[-1]}://"
+        raise SettingsError(f"{name} must be a URL starting with {starts}, not {shown!r}")
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise SettingsError(f"{name}: a unix:// URL needs a socket path")
+        return value
+    try:
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError as exc:
+        raise SettingsError(f"{name} has a bad port: {shown!r}") from exc
+    if not parts.hostname:
+        raise SettingsError(f"{name} has no host: {shown!r}")
+    return value
 
 
 def _share(value: float) -> float:
@@ -97,6 +131,19 @@ def parse_flag(get: Getter, name: str, default: bool) -> bool:
     if text not in ("on", "true", "1", "off", "false", "0"):
         raise SettingsError(f"{name} must be on or off")
     return text in ("on", "true", "1")
+
+
+def checked_urls(get: Getter) -> Getter:
+    """`get`, checking every `*_URL` it returns (`check_url`): a malformed upstream or Redis URL is
+    one clear line at start-up, not a traceback from deep inside a client."""
+
+    def checked(name: str) -> str | None:
+        value = get(name)
+        if value and name.endswith("_URL"):
+            check_url(name, value)
+        return value
+
+    return checked
 
 
 def _upstream_sections(get: Getter) -> dict[str, Any]:
@@ -190,9 +237,9 @@ class Settings:
             port=port,
             sandbox=sandbox,
             sandbox_port=sandbox_port,
-            upstreams=_upstream_sections(get),
+            upstreams=_upstream_sections(checked_urls(get)),
             edge=edge,
-            redis_url=get("REDIS_URL"),
+            redis_url=checked_urls(get)("REDIS_URL"),
             upstream_timeout=upstream_timeout,
             cache_ttl_overrides=parse_pairs(get("GATEWAY_CACHE_TTLS"), "GATEWAY_CACHE_TTLS", float),
             max_stale=num("GATEWAY_MAX_STALE", 300.0),

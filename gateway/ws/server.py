@@ -54,15 +54,15 @@ def config(app: Any, **kwargs: Any) -> uvicorn.Config:
     return uvicorn.Config(app, **kwargs)
 
 
-def run(app: Any, **kwargs: Any) -> None:
+def run(app: Any, sockets: list[socket.socket] | None = None, **kwargs: Any) -> None:
     """Like `uvicorn.run`, with `GatewayServer`. With workers > 1 uvicorn's supervisor runs its own
     servers: subscribers then get uvicorn's close 1012 at shutdown instead of `complete` (run one
-    worker per process, as replicas behind Redis, to keep the graceful drain)."""
+    worker per process, as replicas behind Redis, to keep the graceful drain). `sockets`: already
+    bound (the CLI binds first, so a port in use is reported before anything starts)."""
     cfg = config(app, **kwargs)
     tune_gc()  # inherited by worker processes
     if cfg.workers > 1:
-        sock = cfg.bind_socket()
-        Multiprocess(cfg, sockets=[sock]).run()
+        Multiprocess(cfg, sockets=sockets or [cfg.bind_socket()]).run()
     else:
         with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT it captured
-            GatewayServer(cfg).run()
+            GatewayServer(cfg).run(sockets=sockets)
