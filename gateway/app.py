@@ -11,10 +11,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from gateway import __version__, metrics
+from gateway import __version__, graphiql, metrics
 from gateway.api.build import build_schema
 from gateway.api.context import GatewayContext
 from gateway.coord import redis as coord_redis
@@ -48,6 +48,10 @@ class GatewayGraphQL(GraphQLOverHTTP[GatewayContext]):
 
     async def get_context(self, request: Request | WebSocket | None, response: Any = None) -> GatewayContext:
         return GatewayContext(sources=self.sources, request=request, response=response, hub=self.hub)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The gateway's own GraphiQL page: local assets only, perp examples (gateway/graphiql)."""
+        return graphiql.response()
 
 
 async def healthz(request: Request) -> Response:
@@ -107,6 +111,7 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             # /query is Sai Keeper's path: served exactly like /graphql, so a Sai client changes only its host
             *(Route(path, gate, methods=["GET", "POST"]) for path in GRAPHQL_PATHS),
             *(WebSocketRoute(path, subscriptions) for path in GRAPHQL_PATHS),
+            Mount(graphiql.MOUNT, app=graphiql.assets(), name="graphiql"),
             Route("/healthz", healthz),
             readyz_route(sources, hub),
             metrics.route(hub, cached_graphql),
