@@ -14,7 +14,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from gateway import __version__, graphiql, metrics
+from gateway import __version__, metrics
+from gateway.api import graphiql
 from gateway.api.build import build_schema
 from gateway.api.context import GatewayContext
 from gateway.coord import redis as coord_redis
@@ -50,7 +51,7 @@ class GatewayGraphQL(GraphQLOverHTTP[GatewayContext]):
         return GatewayContext(sources=self.sources, request=request, response=response, hub=self.hub)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        """The gateway's own GraphiQL page: local assets only, perp examples (gateway/graphiql)."""
+        """The gateway's own GraphiQL page: local assets only, perp examples (gateway/api/graphiql.py)."""
         return graphiql.response()
 
 

@@ -11,7 +11,7 @@ import re
 import httpx
 from graphql import parse, validate
 
-from gateway import graphiql
+from gateway.api import graphiql
 from gateway.api.build import schema
 
 ASSET = re.compile(r'(?:src|href)="([^"]+)"')

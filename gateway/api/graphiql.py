@@ -2,7 +2,7 @@
 
 Strawberry's own page loads React and GraphiQL from a CDN (a blank "Loading..." offline) and opens
 on a generic welcome. The same files, at the same versions (same SRI hashes), are vendored from
-npm into `static/` by `tools/vendor-graphiql`, licences kept, `static/MANIFEST.json` listing each
+npm into `static/graphiql/` by `tools/vendor-graphiql`, licences kept, `static/graphiql/MANIFEST.json` listing each
 file's package and integrity. The page references only those files, relative to its own path
 (`/graphql` and `/query` both find them under `/graphiql/`), with their integrity, under a
 Content-Security-Policy that allows nothing but this origin; it opens with a perp query and a live
@@ -18,7 +18,7 @@ from pathlib import Path
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parent / "static" / "graphiql"
 MOUNT = "/graphiql"  # the page is at /graphql or /query: `graphiql/…` resolves here
 SCRIPTS = ("react.production.min.js", "react-dom.production.min.js", "graphiql.min.js", "plugin-explorer.umd.js")
 STYLES = ("graphiql.min.css", "plugin-explorer.css")

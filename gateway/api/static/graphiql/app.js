@@ -1,5 +1,5 @@
 // The gateway's GraphiQL page: GraphiQL, React and the explorer plugin are served by the gateway
-// itself (gateway/graphiql/static, vendored from npm), so the page works with no internet. The
+// itself (gateway/api/static/graphiql, vendored from npm), so the page works with no internet. The
 // editor opens with the tabs the page lists in #graphiql-config (a perp query, a subscription).
 (function () {
   "use strict";
