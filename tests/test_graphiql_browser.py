@@ -1,13 +1,16 @@
 """GraphiQL in a real browser with no internet: headless Chromium (loopback only) loads /graphql from
 a gateway on the sandbox, runs the default perp query, then the subscription tab, makes sandbox
 trades happen (as `make trades` does) and sees an event arrive. Screenshots are kept under
-`test-artifacts/` (gitignored) at the repository root: graphiql-query.png, graphiql-subscription.png.
+`test-artifacts/` (gitignored) at the repository root, or `$GATEWAY_TEST_ARTIFACTS` (`.ci/run` points
+it at the checkout it was started in, so they outlive its temporary clone): graphiql-query.png,
+graphiql-subscription.png.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 from gateway.app import create_app
@@ -18,7 +21,7 @@ from sandbox.state import KEYS as SANDBOX_KEYS
 from tests.browser import chromium_binary, chromium_page
 from tests.servers import serve
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(os.environ.get("GATEWAY_TEST_ARTIFACTS") or Path(__file__).resolve().parents[1] / "test-artifacts")
 EDITOR = "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue()"
 RESULT = "(document.querySelector('.result-window .CodeMirror')?.CodeMirror.getValue() || '')"
 EXECUTE = "document.querySelector('.graphiql-execute-button').click()"
