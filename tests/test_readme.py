@@ -75,15 +75,12 @@ def test_the_sandbox_examples_return_data_on_a_live_sandbox(live: tuple[str, str
 
 
 QUERY_EXAMPLES = [c.strip() for c in block("## Querying", "sh").split("\n\n")]  # one per paragraph
-# Since the per-caller shares of upstream budgets landed on main (gateway/policy/fairness.py), a fresh
-# gateway refuses the JUPITER trader example RATE_LIMITED ("your share of the perpstracker request
-# budget is spent") on its first call. Strict: this fails as soon as that is fixed; then drop it.
-FAIRNESS_REGRESSION = pytest.mark.xfail(strict=True, reason="first JUPITER trader query refused by caller shares")
+
 
 
 @pytest.mark.parametrize("example", [
     pytest.param(0, id="leaderboard"),
-    pytest.param(1, id="jupiter-trader-trades", marks=FAIRNESS_REGRESSION),
+    pytest.param(1, id="jupiter-trader-trades"),
     pytest.param(2, id="nibiru-borrowing"),
 ])
 def test_the_query_examples_answer_without_errors(live: tuple[str, str], example: int) -> None:

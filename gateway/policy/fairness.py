@@ -8,14 +8,17 @@ an upstream that documents no limits, `fallback` calls per second/minute. Answer
 nothing. The log is the same sliding-window log as the upstream buckets (windowlog.py), in Redis
 when configured, so the share holds across replicas.
 
-A caller whose share is spent is refused at once with RATE_LIMITED and the time until its share
-frees as `retryAfter`: it does not wait (a wait would hold a request open for a budget the caller
+A caller whose share frees within `max_wait` (a per-second burst window: one query of a few
+upstream calls in the same second) waits for it, as the upstream bucket itself would make it wait.
+A caller whose share is spent for longer is refused at once with RATE_LIMITED and the time until
+its share frees as `retryAfter` (a long wait would hold a request open for a budget the caller
 itself spent). The refusal happens before the breaker is asked, so it never counts as an upstream
 fault, and no upstream call is made.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -28,6 +31,7 @@ from gateway.policy.windowlog import LocalWindowLog, Window, WindowLog
 
 log = logging.getLogger("gateway.policy")
 HOLD = 0.05  # a share counts requests, not their duration
+MAX_WAIT = 1.0  # seconds a caller waits for its own share (a burst window) before it is refused
 
 
 class CallerShares:
@@ -53,11 +57,18 @@ class CallerShares:
         if not windows:
             return
         name = f"caller:{caller}:{self.source}:{bucket or '*'}"
-        try:
-            slot, wait = await self.shared.take(name, windows, HOLD)
-        except (RedisError, OSError) as exc:
-            log.warning("shared caller limits unavailable (%s): counting in this process only", type(exc).__name__)
-            slot, wait = await self.local.take(name, windows, HOLD)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + MAX_WAIT
+        while True:
+            try:
+                slot, wait = await self.shared.take(name, windows, HOLD)
+            except (RedisError, OSError) as exc:
+                log.warning("shared caller limits unavailable (%s): counting in this process only",
+                            type(exc).__name__)
+                slot, wait = await self.local.take(name, windows, HOLD)
+            if slot is not None or loop.time() + wait > deadline:
+                break
+            await asyncio.sleep(wait)
         if slot is None:
             raise PolicyRefusal(UpstreamRateLimited(
                 self.source, f"your share of the {self.label} request budget is spent; retry later", wait))
