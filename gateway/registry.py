@@ -1,7 +1,7 @@
 """The one registry of upstreams: which venue each serves and where its package is.
 
 Adding a venue is one package under `gateway/sources/<name>/` (whose `__init__` defines
-`DESCRIPTOR`, a `gateway.sources.descriptor.Upstream`) and one line below. Operators and tests may
+`DESCRIPTOR`, a `gateway.sources.descriptor.Descriptor`) and one line below. Operators and tests may
 add venues without touching this file: `GATEWAY_VENUE_PLUGINS=DYDX=my_pkg.dydx,...` names further
 modules with a `DESCRIPTOR`, loaded the same way (read once, when the model's `Venue` enum is built).
 

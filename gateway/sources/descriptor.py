@@ -1,8 +1,8 @@
-"""What an upstream tells the gateway about itself: one `Upstream` descriptor per source package.
+"""What an upstream tells the gateway about itself: one `Descriptor` per source package.
 
 Everything specific to an upstream is reached through this record, so the cross-cutting layers
 (policy, streams, ws, response cache, API) stay generic: they ask the registry for a venue's
-descriptor and call it. A source package defines `DESCRIPTOR = Upstream(...)` in its `__init__`.
+descriptor and call it. A source package defines `DESCRIPTOR = Descriptor(...)` in its `__init__`.
 
     name          one name everywhere: package, `source` in errors, env prefix, sandbox folder
     venue         the `Venue` member it serves
@@ -52,7 +52,7 @@ class Section(Protocol):
 
 @dataclass(frozen=True)
 class Built:
-    """What `Upstream.build` needs from the app: settings and the policy chain for this upstream."""
+    """What `Descriptor.build` needs from the app: settings and the policy chain for this upstream."""
 
     settings: Settings
     transport: httpx.AsyncBaseTransport
@@ -60,14 +60,14 @@ class Built:
 
 @dataclass(frozen=True)
 class StreamContext:
-    """What `Upstream.bridges` gets: the app's settings, this upstream's source and the hub's publish."""
+    """What `Descriptor.bridges` gets: the app's settings, this upstream's source and the hub's publish."""
 
     settings: Settings
     source: PerpSource
 
 
 @dataclass(frozen=True)
-class Upstream:
+class Descriptor:
     name: str
     venue: str  # the Venue member's name
     label: str  # how messages name the upstream ("Sai Keeper")

@@ -1,6 +1,6 @@
 """The registered upstreams (gateway/registry.py) as descriptors, and what is built from them.
 
-    descriptors()            venue -> `Upstream` descriptor, in registry order
+    descriptors()            venue -> `Descriptor` descriptor, in registry order
     build_sources(settings)  venue -> source (None: not configured), all sending through one
                              upstream policy (cache, single-flight, limits, retries, breaker)
     resolve_venue(...)       the venue of a trader address, by each upstream's address rule
@@ -23,28 +23,28 @@ from gateway.model.venue import Venue
 from gateway.policy.runtime import UpstreamPolicy
 from gateway.registry import ENTRIES
 from gateway.settings import Settings
-from gateway.sources.descriptor import Built, StreamContext, Upstream
+from gateway.sources.descriptor import Built, Descriptor, StreamContext
 from gateway.streams.types import Bridge, BridgeFactory, Publish, Topic
 
 Sources = Mapping[Venue, PerpSource | None]
 
 
 @cache
-def descriptors() -> dict[Venue, Upstream]:
-    found: dict[Venue, Upstream] = {}
+def descriptors() -> dict[Venue, Descriptor]:
+    found: dict[Venue, Descriptor] = {}
     for venue_name, module in ENTRIES:
         descriptor = importlib.import_module(module).DESCRIPTOR
-        if not isinstance(descriptor, Upstream) or descriptor.venue != venue_name:
-            raise TypeError(f"{module}.DESCRIPTOR must be an Upstream for venue {venue_name}")
+        if not isinstance(descriptor, Descriptor) or descriptor.venue != venue_name:
+            raise TypeError(f"{module}.DESCRIPTOR must be an Descriptor for venue {venue_name}")
         found[Venue[venue_name]] = descriptor
     return found
 
 
-def upstream_of(venue: Venue) -> Upstream:
+def upstream_of(venue: Venue) -> Descriptor:
     return descriptors()[venue]
 
 
-def by_name(name: str) -> Upstream:
+def by_name(name: str) -> Descriptor:
     for descriptor in descriptors().values():
         if descriptor.name == name:
             return descriptor

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.sources.descriptor import Built, StreamContext, Upstream
+from gateway.sources.descriptor import Built, Descriptor, StreamContext
 from gateway.sources.nansen import venue
 from gateway.sources.nansen.settings import NansenSettings
 
@@ -44,7 +44,7 @@ def _names() -> list[str]:
     return TABLE.names()
 
 
-DESCRIPTOR = Upstream(
+DESCRIPTOR = Descriptor(
     name="nansen", venue="HYPERLIQUID", label="nansen", section_from_env=NansenSettings.from_env,
     build=_build, policy=_policy, owns_address=venue.owns_address, address_hint=venue.ADDRESS_HINT,
     normalize_address=venue.normalize_address, bridges=_bridges, leaderboard=True, leaderboard_by_token=True,

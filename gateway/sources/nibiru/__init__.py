@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.sources.descriptor import Built, StreamContext, Upstream
+from gateway.sources.descriptor import Built, Descriptor, StreamContext
 from gateway.sources.nibiru import venue
 from gateway.sources.nibiru.settings import NibiruSettings
 
@@ -51,7 +51,7 @@ def _names() -> list[str]:
     return TABLE.names()
 
 
-DESCRIPTOR = Upstream(
+DESCRIPTOR = Descriptor(
     name="nibiru", venue="NIBIRU", label="Sai Keeper", section_from_env=NibiruSettings.from_env,
     build=_build, policy=_policy, owns_address=venue.owns_address, address_hint=venue.ADDRESS_HINT,
     bridges=_bridges, sai_default=True, endpoint_names=_names, schema_parts=_schema_parts,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.sources.descriptor import Built, StreamContext, Upstream
+from gateway.sources.descriptor import Built, Descriptor, StreamContext
 from gateway.sources.perpstracker import venue
 from gateway.sources.perpstracker.settings import PerpsTrackerSettings
 
@@ -50,7 +50,7 @@ def _names() -> list[str]:
     return TABLE.names()
 
 
-DESCRIPTOR = Upstream(
+DESCRIPTOR = Descriptor(
     name="perpstracker", venue="JUPITER", label="perpstracker", section_from_env=PerpsTrackerSettings.from_env,
     build=_build, policy=_policy, owns_address=venue.owns_address, address_hint=venue.ADDRESS_HINT,
     bridges=_bridges, routes=_routes, leaderboard=True, trader_stats=True, endpoint_names=_names,

@@ -3,7 +3,7 @@
 "DYDX" here is a made-up REST upstream (`upstream.py`) with one trader's fills. This package is
 what a new source package under gateway/sources/ would hold: settings, a client sending through
 the policy chain, a mapping to the model, an endpoint table, bridges and an address rule, tied
-together by one `Upstream` descriptor. The gateway loads it with
+together by one `Descriptor`. The gateway loads it with
 `GATEWAY_VENUE_PLUGINS=DYDX=tests.sources.fourth_venue`; nothing in the product knows it.
 """
 
@@ -32,7 +32,7 @@ from gateway.model.venue import Venue
 from gateway.policy.endpoints import Endpoint, RestTable, Route
 from gateway.policy.runtime import UpstreamSpec
 from gateway.settings import Getter, Settings
-from gateway.sources.descriptor import Built, StreamContext, Upstream
+from gateway.sources.descriptor import Built, Descriptor, StreamContext
 from gateway.sources.http import request_json, timeout_of
 from gateway.sources.markets import MarketTable
 from gateway.streams.pollers import TraderPoller
@@ -132,7 +132,7 @@ def _bridges(section: DydxSettings, ctx: StreamContext) -> BridgeFactory:
     return build
 
 
-DESCRIPTOR = Upstream(
+DESCRIPTOR = Descriptor(
     name="dydx", venue="DYDX", label="dydx", section_from_env=DydxSettings.from_env,
     build=lambda section, built: DydxSource(section, built), policy=_policy,
     owns_address=lambda a: ADDRESS.fullmatch(a) is not None, address_hint="dydx1 and 38 characters",
