@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 class GatewayError(Exception):
     code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
     retryable: ClassVar[bool] = False
+    ends_stream: bool = False  # raised by a subscription's stream, it ends the stream with an `error`
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -78,6 +79,7 @@ class SlowConsumer(GatewayError):
     """A subscriber's bounded queue or a socket's send buffer filled up; it is dropped, not buffered."""
 
     code = "SLOW_CONSUMER"
+    ends_stream = True
 
 
 class TooManySubscriptions(GatewayError):

@@ -180,6 +180,7 @@ class Settings:
     stream_linger: float = 5.0  # seconds a topic's bridge keeps running after its last subscriber leaves
     stream_queue: int = 256  # events a hub subscriber may fall behind before it is dropped
     stream_lease_ttl: float = 5.0  # Redis lease on a topic's bridge; a dead holder is replaced after this
+    stream_fail_after: float = 60.0  # a bridge failing this long without a fallback ends its subscribers with an error
     ws_send_buffer: int = 256  # messages a WebSocket may fall behind before it is dropped (close 1013)
     ws_max_subscriptions: int = 100  # operations at once on one WebSocket
     ws_init_timeout: float = 10.0  # seconds a socket may take to send connection_init (close 4408)
@@ -251,6 +252,7 @@ class Settings:
             stream_linger=num("GATEWAY_STREAM_LINGER", 5.0),
             stream_queue=int(num("GATEWAY_STREAM_QUEUE", 256, minimum=1)),
             stream_lease_ttl=num("GATEWAY_STREAM_LEASE_TTL", 5.0, minimum=0.5),
+            stream_fail_after=num("GATEWAY_STREAM_FAIL_AFTER", 60.0, minimum=0.1),
             ws_send_buffer=int(num("GATEWAY_WS_SEND_BUFFER", 256, minimum=1)),
             ws_max_subscriptions=int(num("GATEWAY_WS_MAX_SUBSCRIPTIONS", 100, minimum=1)),
             ws_init_timeout=num("GATEWAY_WS_INIT_TIMEOUT", 10.0, minimum=0.1),

@@ -9,6 +9,10 @@
                                              │
                     2xx: store (ttl + max_stale)      failure: stale copy, if one is young enough
 
+A freshness hint (`freshness.py`: `min_fresh_at`, set by a stream that re-reads after an event)
+narrows "fresh": a cached answer fetched before the hint is not used, and the call goes out under
+a single-flight key of its own (`…@fresh>hint`), so it never joins a call that started earlier.
+
 Sources and clients know none of this: they are built with `transport=` (`runtime.py`). What the
 chain raises is an httpx exception (see `refusal.py`), mapped at the usual boundary. Each answer
 used is recorded on the operation: `touched(seconds it stays fresh)`, `served_stale(...)`, and
@@ -29,6 +33,7 @@ from gateway.policy import caller, operation
 from gateway.policy.breaker import CircuitBreaker, State
 from gateway.policy.endpoints import Classifier, Endpoint, with_ttl
 from gateway.policy.fairness import CallerShares
+from gateway.policy.freshness import min_fresh_at
 from gateway.policy.keys import cache_key, credential_digest
 from gateway.policy.ratelimit import RateLimiter
 from gateway.policy.refusal import PolicyRefusal
@@ -76,13 +81,15 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             await self._charge(endpoint)
             return (await self._call(request, endpoint, deadline)).response(request)
         key = cache_key(self.up.source, endpoint, request, body)
+        hint = min_fresh_at()
         cached = await self.shared.store.get(key)
-        if cached is not None and cached.ok and cached.age() < endpoint.ttl:
+        if cached is not None and _usable(cached, endpoint.ttl, hint):
             stats.touched(endpoint.ttl - cached.age())
             return cached.response(request)
+        flight = key if hint is None else f"{key}@fresh>{hint:.6f}"
         try:
             await self._charge(endpoint)  # a miss this caller asks for: its share pays (fairness.py)
-            answer = await self.shared.flights.run(key, lambda: self._load(key, endpoint, request, deadline))
+            answer = await self.shared.flights.run(flight, lambda: self._load(key, endpoint, request, deadline, hint))
         except httpx.TransportError:  # unreachable, timed out, circuit open, no rate-limit slot, no share
             stale = await self._stale(key, endpoint)
             if stale is None:
@@ -104,7 +111,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
     def _keepable(self, answer: Answer) -> bool:
         return answer.ok and not (self.up.graphql and b'"errors"' in answer.body)
 
-    async def _load(self, key: str, endpoint: Endpoint, request: httpx.Request, deadline: float) -> Answer:
+    async def _load(self, key: str, endpoint: Endpoint, request: httpx.Request, deadline: float,
+                    hint: float | None = None) -> Answer:
         """The call this process makes for `key` (its concurrent callers share it)."""
         store = self.shared.store
 
@@ -116,7 +124,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
 
         async def look() -> Answer | None:
             found = await store.get(key)
-            return found if found is not None and found.ok and found.age() < endpoint.ttl else None
+            return found if found is not None and _usable(found, endpoint.ttl, hint) else None
 
         if self.shared.lock is None:
             return await fetch()
@@ -211,3 +219,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()  # the shared Redis client is the app's to close
+
+
+def _usable(answer: Answer, ttl: float, hint: float | None) -> bool:
+    """A cached answer may serve: a success, within its TTL, and not fetched before the hint."""
+    return answer.ok and answer.age() < ttl and (hint is None or answer.fetched_at >= hint)

@@ -19,7 +19,7 @@ def build_hub(settings: Settings, bridges: BridgeFactory, redis: Redis | None = 
         lease = RedisLease(redis, owner_id(), ttl=settings.stream_lease_ttl)
         return Hub(bridges, RedisPubSubBackend(redis), lease, linger=settings.stream_linger,
                    queue_size=settings.stream_queue, queue_bytes=settings.edge.stream_queue_bytes,
-                   max_topics=settings.edge.stream_max_topics)
+                   max_topics=settings.edge.stream_max_topics, fail_after=settings.stream_fail_after)
     return Hub(bridges, MemoryBackend(), LocalLease(), linger=settings.stream_linger,
                queue_size=settings.stream_queue, queue_bytes=settings.edge.stream_queue_bytes,
-               max_topics=settings.edge.stream_max_topics)
+               max_topics=settings.edge.stream_max_topics, fail_after=settings.stream_fail_after)

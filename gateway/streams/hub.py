@@ -11,6 +11,11 @@
   each event on every local subscriber's queue. Events stay objects: without Redis the listener
   gets the very object the bridge published (nothing is encoded in one process). A full queue drops that subscriber only
   (subscriber.py states the policy); dispatch never waits for a reader.
+- A subscription is *accepted* when `open` returns: after the channel is subscribed and after the
+  topic's bridge (when this replica runs it) has taken its baseline (`BridgeStatus.primed`, waited
+  at most `prime_wait` seconds), so every upstream event after the acceptance is owed to it and
+  sent (docs/operations-streams.md states the guarantee). A topic whose bridge is `failed` refuses
+  new subscriptions with the bridge's error and ends the current ones with it.
 - `stop()` ends every subscription (their streams complete), cancels every bridge and releases
   every lease.
 
@@ -30,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.coord.idset import IdSet
-from gateway.errors import TooManySubscriptions
+from gateway.errors import GatewayError, TooManySubscriptions
 from gateway.streams.backend import EventBackend
 from gateway.streams.lease import Lease, LocalLease
 from gateway.streams.messages import channel_of
@@ -57,7 +62,8 @@ class _TopicState:
 class Hub:
     def __init__(self, bridges: BridgeFactory, backend: EventBackend, lease: Lease | None = None, *,
                  linger: float = 5.0, queue_size: int = 256, dedup_size: int = 2048,
-                 queue_bytes: int = 4 * 2**20, max_topics: int = 1000) -> None:
+                 queue_bytes: int = 4 * 2**20, max_topics: int = 1000, prime_wait: float = 10.0,
+                 fail_after: float | None = None) -> None:
         self._bridges = bridges
         self._backend = backend
         self._lease: Lease = lease or LocalLease()
@@ -66,6 +72,8 @@ class Hub:
         self.queue_bytes = queue_bytes
         self.max_topics = max_topics  # upstream topics open at once on this replica (lingering ones count)
         self._dedup_size = dedup_size
+        self.prime_wait = prime_wait
+        self.fail_after = fail_after
         self._topics: dict[str, _TopicState] = {}
         self._listener: asyncio.Task[None] | None = None
         self._stopping = False
@@ -129,9 +137,47 @@ class Hub:
             state.subscribers.add(sub)
             states.append(state)
         self.counters["subscriptions"] += 1
-        for state in states:
-            await state.ready.wait()
+        try:
+            for state in states:
+                await state.ready.wait()
+                await self._accepted(state)
+        except BaseException:
+            await sub.aclose()
+            raise
         return sub
+
+    async def _accepted(self, state: _TopicState) -> None:
+        """Wait (bounded) until the topic's bridge on this replica has its baseline; refuse a failed one."""
+        runner = state.runner
+        if runner is None:
+            return
+
+        async def primed() -> None:
+            await runner.decided.wait()
+            if runner.holding:
+                await runner.started.wait()
+                assert runner.status is not None
+                await runner.status.primed.wait()
+
+        try:
+            await asyncio.wait_for(primed(), self.prime_wait)
+        except TimeoutError:
+            self.counters["accepted_unprimed"] += 1
+            log.warning("accepted a subscription to %s before its bridge took a baseline", state.topic.name)
+        status = runner.status
+        if status is not None and status.state == "failed" and status.last_error is not None:
+            raise status.last_error
+
+    def _topic_failed(self, topic: Topic, error: GatewayError) -> None:
+        """The topic's bridge failed for good: every subscriber gets the error and is released."""
+        state = self._topics.get(topic.name)
+        if state is None:
+            return
+        self.counters["streams_failed"] += 1
+        log.warning("stream %s failed (%s); ending its %d subscribers", topic.name, error.code, len(state.subscribers))
+        for sub in list(state.subscribers):
+            sub.fail(error)
+            self._release(sub)
 
     async def _state_for(self, topic: Topic) -> _TopicState:
         """The topic's live state, waiting out a retirement in progress (its channel is being left)."""
@@ -145,6 +191,8 @@ class Hub:
 
     def _activate(self, topic: Topic) -> _TopicState:
         state = _TopicState(topic, recent=IdSet(self._dedup_size))
+        state.runner = TopicRunner(topic, self._bridges, self._lease, self.publish, on_start=self._bridge_started,
+                                   on_failed=self._topic_failed, fail_after=self.fail_after)
         self._topics[topic.name] = state
         state.task = asyncio.create_task(self._run_topic(state), name=f"topic {topic.name}")
         return state
@@ -156,8 +204,7 @@ class Hub:
             log.exception("subscribing to the channel of %s", state.topic.name)
         finally:
             state.ready.set()
-        state.runner = TopicRunner(state.topic, self._bridges, self._lease, self.publish,
-                                   on_start=self._bridge_started)
+        assert state.runner is not None
         await state.runner.run()
 
     def _bridge_started(self, topic: Topic) -> None:
@@ -242,10 +289,21 @@ class Hub:
     # ---- introspection (readyz, tests) ----
 
     def stats(self) -> dict[str, Any]:
+        """Per topic: subscribers, whether this replica runs its bridge, and the bridge's state
+        (`starting|live|reconnecting|polling|failed`, plus `last_error` {code, source, message});
+        `elsewhere` when another replica holds the topic's lease."""
         return {
-            "topics": {name: {"subscribers": len(s.subscribers),
-                              "bridge": bool(s.runner and s.runner.holding),
-                              "bridge_starts": self.bridge_starts[name]}
-                       for name, s in self._topics.items()},
+            "topics": {name: self._topic_stats(name, s) for name, s in self._topics.items()},
             "counters": dict(self.counters),
         }
+
+    def _topic_stats(self, name: str, state: _TopicState) -> dict[str, Any]:
+        runner = state.runner
+        holding = bool(runner and runner.holding)
+        out: dict[str, Any] = {"subscribers": len(state.subscribers), "bridge": holding,
+                               "bridge_starts": self.bridge_starts[name]}
+        if holding and runner is not None and runner.status is not None:
+            out.update(runner.status.describe())
+        else:
+            out["state"] = "elsewhere" if runner is not None and runner.decided.is_set() else "starting"
+        return out

@@ -13,7 +13,9 @@ limits apply to them as to any query. Each poll sends only what changed (changes
 A trader's trades are sent from its history (a history item's `trade` is the trade the `trades`
 query returns), so one read serves both kinds and a `trades` event carries the same id as the
 `history` event of the same transaction. The first poll of a trader only primes what is known:
-like a GraphQL upstream's subscriptions, nothing is sent at subscribe time. Snapshot kinds send their
+like a GraphQL upstream's subscriptions, nothing is sent at subscribe time; the hub accepts a
+subscription only after that first poll (status.py), so a trade after the subscribe is never
+taken for the baseline. Snapshot kinds send their
 first answer (a subscriber learns the current market at once).
 """
 
@@ -26,6 +28,7 @@ from gateway.model.source import MAX_LIMIT, BorrowingsQuery, HistoryQuery, Page,
 from gateway.model.types import PerpTradeHistoryItem
 from gateway.streams.changes import NewItems, SnapshotChange, group_by_tx, trades_of
 from gateway.streams.polling import PollBudget, poll_forever
+from gateway.streams.status import BridgeStatus
 from gateway.streams.types import Publish, StreamEvent, Topic
 
 
@@ -46,8 +49,10 @@ async def publish_items(topic: Topic, items: list[PerpTradeHistoryItem], publish
 class TraderPoller:
     """trades/history of one trader, polled."""
 
-    def __init__(self, topic: Topic, source: PerpSource, budget: PollBudget, cost: float) -> None:
+    def __init__(self, topic: Topic, source: PerpSource, budget: PollBudget, cost: float,
+                 status: BridgeStatus | None = None, mode: str = "live") -> None:
         self.topic, self.source, self.budget, self.cost = topic, source, budget, cost
+        self.status, self.mode = status or BridgeStatus(), mode  # mode: polling when a fallback
         self.items = NewItems()
         self.polls = 0
 
@@ -59,7 +64,8 @@ class TraderPoller:
             await publish_items(self.topic, fresh, publish)
 
     async def run(self, publish: Publish) -> None:
-        await poll_forever(self.budget, self.cost, lambda: self.poll(publish), self.topic.name)
+        await poll_forever(self.budget, self.cost, lambda: self.poll(publish), self.topic.name,
+                           status=self.status, mode=self.mode)
 
 
 class SnapshotPoller:
@@ -69,6 +75,7 @@ class SnapshotPoller:
                  cost: float) -> None:
         self.topic, self.fetch, self.budget, self.cost = topic, fetch, budget, cost
         self.change = SnapshotChange()
+        self.status = BridgeStatus()
 
     async def poll(self, publish: Publish) -> None:
         payload = await self.fetch()
@@ -77,7 +84,7 @@ class SnapshotPoller:
             await publish(StreamEvent(self.topic.name, event_id, payload))
 
     async def run(self, publish: Publish) -> None:
-        await poll_forever(self.budget, self.cost, lambda: self.poll(publish), self.topic.name)
+        await poll_forever(self.budget, self.cost, lambda: self.poll(publish), self.topic.name, status=self.status)
 
 
 def borrowing_poller(topic: Topic, source: PerpSource, budget: PollBudget, cost: float) -> SnapshotPoller:

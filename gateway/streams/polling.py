@@ -14,7 +14,10 @@ poll brings `penalty` back by ×0.8 towards 1. An upstream without a documented 
 `min_interval`.
 
 The calls themselves go through the sources, so the upstream policy's cache, single-flight and limiter apply to
-pollers exactly as to queries.
+pollers exactly as to queries, with one difference: each poll carries a freshness hint (the start
+of the previous poll, `gateway.policy.freshness`), so a poll is never answered by an answer the
+previous poll already saw, and a fill reaches subscribers within one interval of the poll that
+sees it rather than one cache TTL later.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 from gateway.coord.backoff import Backoff
 from gateway.errors import GatewayError, RateLimited, UpstreamRateLimited
+from gateway.policy.freshness import fresh_after
 from gateway.policy.windowlog import Window
+from gateway.streams.status import BridgeStatus
 
 log = logging.getLogger("gateway.streams")
 
@@ -84,23 +89,31 @@ class PollBudget:
 
 
 async def poll_forever(budget: PollBudget, cost: float, poll: Callable[[], Awaitable[None]], what: str,
-                       *, backoff: Backoff | None = None) -> None:
+                       *, backoff: Backoff | None = None, status: BridgeStatus | None = None,
+                       mode: str = "live") -> None:
     """Run `poll` until cancelled, at the budget's interval; upstream failures never end it.
 
     The first poll runs at once (it is usually the baseline); later ones are spread with ±10%
-    jitter so pollers started together do not stay in phase.
+    jitter so pollers started together do not stay in phase. `status` hears of every poll: a
+    success is `mode` (primed after the first), failures count towards a lasting failure.
     """
     errors = backoff or Backoff(base=1.0, cap=60.0)
+    previous = 0.0  # wall-clock start of the last poll: older cached answers are not news
     with budget.join(cost):
         while True:
             hold = budget.hold()
             if hold:
                 await asyncio.sleep(hold)
+            started = time.time()
             try:
-                await poll()
+                with fresh_after(previous):
+                    await poll()
+                previous = started
             except (UpstreamRateLimited, RateLimited) as exc:
                 budget.rate_limited(exc.retry_after)
             except GatewayError as exc:
+                if status is not None:
+                    status.trouble(exc)
                 delay = errors.next()
                 log.warning("%s: poll failed (%s: %s); next try in %.1f s", what, exc.code, exc.message, delay)
                 await asyncio.sleep(delay)
@@ -108,6 +121,8 @@ async def poll_forever(budget: PollBudget, cost: float, poll: Callable[[], Await
             else:
                 budget.succeeded()
                 errors.reset()
+                if status is not None:
+                    status.ok(mode)
             await asyncio.sleep(budget.interval() * random.uniform(0.9, 1.1))
 
 

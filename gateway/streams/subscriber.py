@@ -6,6 +6,9 @@ more slowly than its topics publish) is dropped rather than buffered without lim
 memory goes back), the hub detaches it from its topics, and its next read raises `SlowConsumer`,
 which the subscription's operation reports as an error before it ends. Every other subscriber of
 the same topics keeps receiving: one slow reader never slows the others down.
+
+A topic whose bridge failed for good (status.py) ends its subscribers with that error (`fail`):
+their next read raises it, code and source included, instead of waiting in silence.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 
-from gateway.errors import SlowConsumer
+from gateway.errors import GatewayError, SlowConsumer
 from gateway.streams.types import StreamEvent, Topic
 
 
@@ -37,6 +40,7 @@ class HubSubscription:
         self.overflowed = False
         self.ended = False  # the hub stopped: end iteration after what is queued
         self.closed = False
+        self.failure: GatewayError | None = None  # the topic's bridge failed for good
 
     def put(self, event: StreamEvent, size: int = 0) -> bool:
         """Queue an event of `size` encoded bytes; False when the queue was full and the subscriber
@@ -54,6 +58,13 @@ class HubSubscription:
         self._wake()
         return True
 
+    def fail(self, error: GatewayError) -> None:
+        """The stream cannot continue: the reader's next read raises `error` (it ends the stream)."""
+        error.ends_stream = True
+        self.failure = error
+        self._queue.clear()
+        self._wake()
+
     def end(self) -> None:
         """The hub is stopping: the reader gets what is queued, then the end of the stream."""
         self.ended = True
@@ -69,6 +80,8 @@ class HubSubscription:
 
     async def __anext__(self) -> StreamEvent:
         while True:
+            if self.failure is not None:
+                raise self.failure
             if self.overflowed:
                 raise SlowConsumer(f"Dropped: this subscription fell more than {self._size} events or "
                                    f"{self._max_bytes} bytes behind its stream")

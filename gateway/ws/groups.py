@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import strawberry
 from strawberry.types.execution import PreExecutionError
 
-from gateway.errors import GatewayError, SlowConsumer
+from gateway.errors import GatewayError
 from gateway.streams.feed import Feed, feed_scope
 from gateway.ws.protocols import Framing
 from gateway.ws.render import error_dicts, format_errors, original, render_payload
@@ -109,7 +109,7 @@ class Group:
                 self.started.set()
                 errors: list[GraphQLError] = list(result.errors or [])
                 if (first and isinstance(result, PreExecutionError)) or \
-                        any(isinstance(original(e), SlowConsumer) for e in errors):
+                        any(getattr(original(e), "ends_stream", False) for e in errors):
                     self._fail(format_errors(errors))
                     return
                 first = False

@@ -30,6 +30,7 @@ from gateway.sources.units import utc
 from gateway.streams.changes import NewItems, item_key
 from gateway.streams.pollers import TraderPoller, borrowing_poller, borrowings_poller, publish_items
 from gateway.streams.polling import PollBudget, poll_forever
+from gateway.streams.status import BridgeStatus
 from gateway.streams.types import Bridge, BridgeFactory, Publish, Topic
 
 PER_PAGE = 100
@@ -46,6 +47,7 @@ class HyperliquidLiveBridge:
         self.topic, self.client, self.tokens, self.budget = topic, client, tuple(tokens), budget
         self._today = today
         self.items = {token: NewItems() for token in self.tokens}  # each coin primes on its first poll
+        self.status = BridgeStatus()
 
     async def _coin(self, token: str) -> list[PerpTradeHistoryItem]:
         today = self._today()
@@ -62,14 +64,17 @@ class HyperliquidLiveBridge:
 
     async def poll(self, publish: Publish) -> None:
         fresh: list[PerpTradeHistoryItem] = []
-        for token in self.tokens:
-            fresh.extend(await self._coin(token))
-        fresh.sort(key=lambda i: utc(i.block.block_ts))
-        if fresh:
-            await publish_items(self.topic, fresh, publish)
+        try:
+            for token in self.tokens:
+                fresh.extend(await self._coin(token))
+        finally:  # a coin that failed must not lose the fills the coins before it already took
+            fresh.sort(key=lambda i: utc(i.block.block_ts))  # stable: a coin's own order within a time
+            if fresh:
+                await publish_items(self.topic, fresh, publish)
 
     async def run(self, publish: Publish) -> None:
-        await poll_forever(self.budget, max(1, len(self.tokens)), lambda: self.poll(publish), self.topic.name)
+        await poll_forever(self.budget, max(1, len(self.tokens)), lambda: self.poll(publish), self.topic.name,
+                           status=self.status)
 
 
 TRADER_COST = 2.0  # positions + the newest page of fills

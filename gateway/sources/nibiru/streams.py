@@ -27,10 +27,12 @@ from typing import Any
 
 from gateway.coord.backoff import Backoff
 from gateway.coord.idset import IdSet
+from gateway.errors import UpstreamError
 from gateway.model.source import HistoryQuery, Page, PerpSource
 from gateway.model.types import PerpTradeHistoryItem
 from gateway.sources.descriptor import StreamContext
 from gateway.sources.nibiru import mapping, queries
+from gateway.sources.nibiru.client import SOURCE
 from gateway.sources.nibiru.settings import NibiruSettings
 from gateway.sources.nibiru.socket import (
     STREAM_ERRORS,
@@ -44,6 +46,7 @@ from gateway.sources.nibiru.socket import (
 from gateway.streams.changes import ChangedTrades, SnapshotChange, group_by_tx
 from gateway.streams.codec import digest
 from gateway.streams.polling import PollBudget, poll_forever
+from gateway.streams.status import BridgeStatus
 from gateway.streams.types import Bridge, BridgeFactory, Publish, StreamEvent, Topic
 
 log = logging.getLogger("gateway.streams.nibiru")
@@ -77,6 +80,7 @@ class _SaiBridge:
         self.backoff = Backoff(base=0.5, cap=30.0)
         self.connections = 0
         self.live = False  # subscribed and gap-filled: events flow
+        self.status = BridgeStatus()
 
     def variables(self) -> dict[str, Any]:
         return {}
@@ -89,14 +93,17 @@ class _SaiBridge:
                     await self.connected(stream, publish)
                     self.connections += 1  # subscribed, and the gap (if any) filled
                     self.live = True
+                    self.status.ok()
                     async for data in stream:
                         await self.received(data, publish)
             except STREAM_ERRORS as exc:
                 self.live = False
                 error = map_stream_error(exc)
+                self.status.trouble(error)
                 log.warning("%s: Sai Keeper subscription lost (%s); resubscribing", self.topic.name, error.message)
             except (KeyError, TypeError, ValueError) as exc:  # a payload without Sai Keeper's shape
                 self.live = False
+                self.status.trouble(UpstreamError(SOURCE, "Sai Keeper sent a payload the gateway cannot read"))
                 log.warning("%s: Sai Keeper sent a payload the gateway cannot read (%s); resubscribing",
                             self.topic.name, type(exc).__name__)
             if time.monotonic() - started > STABLE_AFTER:
@@ -262,6 +269,7 @@ class NibiruLiveBridge:
         self.topic, self.source, self.budget = topic, source, budget
         self.sent = IdSet(20_000)
         self.watermark: int | None = None
+        self.status = BridgeStatus()
 
     async def _page(self, offset: int) -> list[PerpTradeHistoryItem]:
         return await self.source.trade_history(HistoryQuery(
@@ -281,7 +289,7 @@ class NibiruLiveBridge:
             self.watermark = max(self.watermark, max(i.id for i in fresh))
 
     async def run(self, publish: Publish) -> None:
-        await poll_forever(self.budget, 1, lambda: self.poll(publish), self.topic.name)
+        await poll_forever(self.budget, 1, lambda: self.poll(publish), self.topic.name, status=self.status)
 
 
 def bridges(section: NibiruSettings, ctx: StreamContext) -> BridgeFactory:

@@ -20,7 +20,7 @@ docs/mapping-jupiter.md lists what such an item lacks.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +119,21 @@ def fact_from_webhook(body: Mapping[str, Any]) -> AlertFact | None:
         size_usd=num(data.get("size_usd")), collateral_usd=num(data.get("collateral_usd")),
         leverage=num(data.get("leverage")), price=num(data.get("entry_price")), pnl_usd=num(data.get("pnl_usd")),
     )
+
+
+def in_time_order(facts: Sequence[AlertFact]) -> list[AlertFact]:
+    """Facts oldest first by the upstream's own time, never by their place in a listing.
+
+    The docs promise no order for `/watchlist/alerts/trades` (the example has one row). The
+    listing's direction is read from the listing itself (its first time against its last), and
+    facts of the same time (the rows carry whole seconds) keep their relative order in that
+    direction; a listing with one time throughout is taken as newest first, as every other
+    PerpsTracker listing is.
+    """
+    items = list(facts)
+    if len(items) > 1 and items[0].ts_ms >= items[-1].ts_ms:
+        items.reverse()
+    return sorted(items, key=lambda f: f.ts_ms)  # stable: ties keep the listing's order
 
 
 def natural_key(fact: AlertFact) -> str:

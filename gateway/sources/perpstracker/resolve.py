@@ -4,23 +4,27 @@ An alert (or webhook) says *that* a wallet traded, not which position: it has no
 the schema objects a query returns for that trade (item ids, the trade's id and state) cannot be
 computed from it. The bridges therefore re-read the trader through the JUPITER source — the very
 code `tradeHistory` runs, with its cache, single-flight and rate limits — and send the items whose
-transaction is the fact's. The upstream may index a trade a moment after alerting it, and the
-source's cache may hold an answer from just before it (trader history: 5 s), so a signature not
-found is looked for again every half second for 12 s (past that TTL; a look the cache answers
-costs no upstream call); only then is the item mapped from the fact alone
-(`alert_mapping.map_fact`, what it lacks is in docs/mapping-jupiter.md). The cache therefore
-delays an alert-driven event by up to its TTL when the trader was read just before the trade.
+transaction is the fact's.
+
+Every re-read carries a freshness hint (`gateway.policy.freshness`): the first one refuses cached
+answers fetched before the fact was received, each retry refuses those fetched before the previous
+attempt (which did not list the trade yet), so a cached answer never hides a new trade and never
+delays it by the cache's TTL. The upstream may index a trade a moment after alerting it, so a
+signature not found is looked for again every half second for 12 s; only then is the item mapped
+from the fact alone (`alert_mapping.map_fact`, what it lacks is in docs/mapping-jupiter.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from gateway.errors import GatewayError
 from gateway.model.source import MAX_LIMIT, HistoryQuery, Page, PerpSource
 from gateway.model.types import PerpTradeHistoryItem
+from gateway.policy.freshness import fresh_after
 from gateway.sources.perpstracker.alert_mapping import AlertFact, map_fact
 
 log = logging.getLogger("gateway.streams.perpstracker")
@@ -35,22 +39,26 @@ class Resolver:
         self.source, self.delays, self._sleep = source, tuple(delays), sleep
         self.fallbacks = 0  # facts answered from the push alone (the upstream never showed them)
 
-    async def trader(self, wallet: str, facts: Sequence[AlertFact]) -> Items:
-        """Each fact's items as `tradeHistory(where: {trader: wallet})` returns them."""
-        return await self._resolve(facts, HistoryQuery(trader=wallet, page=Page(limit=MAX_LIMIT)))
+    async def trader(self, wallet: str, facts: Sequence[AlertFact], known_at: float | None = None) -> Items:
+        """Each fact's items as `tradeHistory(where: {trader: wallet})` returns them; `known_at`
+        (time.time(), default now): when the facts were received, older cached answers are not used."""
+        return await self._resolve(facts, HistoryQuery(trader=wallet, page=Page(limit=MAX_LIMIT)), known_at)
 
-    async def live(self, facts: Sequence[AlertFact]) -> Items:
+    async def live(self, facts: Sequence[AlertFact], known_at: float | None = None) -> Items:
         """Each fact's items as `tradeHistory(where: {venue: JUPITER})` (live-trades) returns them."""
-        return await self._resolve(facts, HistoryQuery(trader=None, page=Page(limit=MAX_LIMIT)))
+        return await self._resolve(facts, HistoryQuery(trader=None, page=Page(limit=MAX_LIMIT)), known_at)
 
-    async def _resolve(self, facts: Sequence[AlertFact], query: HistoryQuery) -> Items:
+    async def _resolve(self, facts: Sequence[AlertFact], query: HistoryQuery, known_at: float | None) -> Items:
         wanted = {f.signature for f in facts}
         found: Items = {}
+        fresh_from = time.time() if known_at is None else known_at
         for attempt, delay in enumerate((0.0, *self.delays)):
             if delay:
                 await self._sleep(delay)
             try:
-                items = await self.source.trade_history(query)
+                with fresh_after(fresh_from):
+                    fresh_from = time.time()  # a retry must not reuse this attempt's answer
+                    items = await self.source.trade_history(query)
             except GatewayError as exc:
                 log.info("JUPITER re-read failed (attempt %d: %s)", attempt + 1, exc.code)
                 continue

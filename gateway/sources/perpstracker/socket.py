@@ -11,9 +11,12 @@ with alerts on. The connection's life here:
   and is retried only every few minutes;
 - after every successful re-auth the gap is filled from `GET watchlist/alerts/trades?since=`
   (the upstream's clock: the newest alert time seen, minus an overlap), and every fact — streamed
-  or gap-filled — is de-duplicated by transaction signature before listeners see it. On the
-  first connection the same call (without `since`) only learns the upstream's clock and what is
-  already past; listeners are owed nothing from before they subscribed.
+  or gap-filled — is de-duplicated by transaction signature before listeners see it; a gap is
+  sent in the upstream's time order (`in_time_order`), never in the listing's. On the first
+  connection the same call (without `since`) only learns the upstream's clock and what is
+  already past. A listener is `ready` only once the feed flows (authenticated and that first
+  call made), and the hub accepts a subscription only after that (streams/status.py), so every
+  trade the first call took for "past" came before the subscription.
 
 The key goes only into the `auth` message; it is never logged (nor is the URL).
 """
@@ -36,7 +39,12 @@ from gateway.coord.backoff import Backoff
 from gateway.coord.idset import IdSet
 from gateway.errors import GatewayError
 from gateway.settings import Secret
-from gateway.sources.perpstracker.alert_mapping import AlertFact, fact_from_alert_trade, fact_from_ws
+from gateway.sources.perpstracker.alert_mapping import (
+    AlertFact,
+    fact_from_alert_trade,
+    fact_from_ws,
+    in_time_order,
+)
 from gateway.sources.perpstracker.client import PerpsTrackerClient
 
 log = logging.getLogger("gateway.streams.perpstracker")
@@ -82,8 +90,11 @@ class AlertListener:
         self.queue.put_nowait(facts)
 
     async def ready(self) -> bool:
-        """True once the feed is authenticated; False if the upstream refused the key."""
-        return await self.feed.authorized()
+        """True once the feed flows (authenticated and gap-filled); False if the key was refused."""
+        if not await self.feed.authorized():
+            return False
+        await self.feed.flowing.wait()
+        return self.feed.authorized_now
 
     def __aiter__(self) -> AlertListener:
         return self
@@ -111,6 +122,8 @@ class AlertFeed:
         self.watermark_ms: int | None = None  # the upstream's clock: newest alert time known
         self.stats = FeedStats()
         self.connected = False  # authenticated and gap-filled: alerts flow
+        self.flowing = asyncio.Event()  # set while connected (and on a refusal: listeners must not wait)
+        self.down_since: float | None = None  # monotonic time the feed last lost its socket
         self._task: asyncio.Task[None] | None = None
         self._auth_known = asyncio.Event()
         self._authorized = False
@@ -143,6 +156,10 @@ class AlertFeed:
         await self._auth_known.wait()
         return self._authorized
 
+    @property
+    def authorized_now(self) -> bool:
+        return self._authorized
+
     def _refused_recently(self) -> bool:
         return self._refused_at is not None and time.monotonic() - self._refused_at < AUTH_RETRY
 
@@ -153,6 +170,8 @@ class AlertFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._auth_known.clear()
+        self.flowing.clear()
+        self.down_since = None
         self.watermark_ms = None  # a later start owes nothing from before it
 
     def _dispatch(self, facts: list[AlertFact]) -> None:
@@ -178,15 +197,19 @@ class AlertFeed:
                     self.stats.connects += 1
                     await self._authenticate(ws)
                     await self._gap_fill()
-                    self.connected = True
+                    self.connected, self.down_since = True, None
+                    self.flowing.set()
                     try:
                         await self._stream(ws)
                     finally:
                         self.connected = False
+                        self.flowing.clear()
             except AuthRefused:
                 delay = AUTH_RETRY
             except (OSError, TimeoutError, WebSocketException, GatewayError, ValueError, KeyError, TypeError) as exc:
                 log.warning("PerpsTracker alert socket lost (%s); reconnecting", type(exc).__name__)
+            if self.down_since is None:
+                self.down_since = time.monotonic()
             if time.monotonic() - started > 30:
                 self.backoff.reset()
             await asyncio.sleep(delay if delay is not None else self.backoff.next())
@@ -198,6 +221,7 @@ class AlertFeed:
                 msg = _parse(await ws.recv())
                 kind = msg.get("type") if msg else None
                 if kind == "auth_success":
+                    self.flowing.clear()  # set again once the gap is filled
                     self.stats.auths += 1
                     self._authorized, self._refused_at = True, None
                     self._auth_known.set()
@@ -207,6 +231,7 @@ class AlertFeed:
                               "poll instead", str((msg or {}).get("message", ""))[:120])
                     self._authorized, self._refused_at = False, time.monotonic()
                     self._auth_known.set()
+                    self.flowing.set()  # a listener waiting for the feed learns of the refusal
                     for group in self.listeners.values():
                         for listener in group:
                             listener.end()
@@ -222,10 +247,10 @@ class AlertFeed:
             self.watermark_ms = max([now, *(fact_from_alert_trade(r).ts_ms for r in rows)])
             return
         body = await self.client.alert_trades(self.watermark_ms - GAP_OVERLAP_MS)
-        rows = list(reversed(body["trades"]))  # the upstream lists the newest first
+        rows = body["trades"]
         if len(rows) >= GAP_MAX:
             log.warning("PerpsTracker alert gap of %d+ trades: older ones may be missing", GAP_MAX)
-        facts = [fact_from_alert_trade(r) for r in rows]
+        facts = in_time_order([fact_from_alert_trade(r) for r in rows])
         self.stats.gap_fills += 1
         self.stats.gap_facts += sum(1 for f in facts if f.signature not in self.seen)
         self._dispatch(facts)

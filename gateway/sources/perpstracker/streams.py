@@ -4,8 +4,10 @@
     trades/history   the wallet enrolled on the watchlist (enrol.py), then the    the transaction signature
                      shared alert WebSocket (alerts.py); each alert re-read
                      through the source (resolve.py). Not enrollable (disabled,
-                     watchlist full, key refused on the socket): polled
-                     (pollers.TraderPoller: positions + history)
+                     watchlist full, key refused on the socket), the watchlist
+                     or account lookup failing ENROL_ATTEMPTS times, or the
+                     alert socket down for the hub's fail_after: polled
+                     (pollers.TraderPoller: positions + history), state `polling`
     live             /perpetuals/live-trades polled through the source, new      the transaction signature
                      signatures only
     borrowing(s)     the source polled (prices + markets; a fixed table)          digest
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 from gateway.coord.backoff import Backoff
@@ -40,6 +43,7 @@ from gateway.streams.pollers import (
     publish_items,
 )
 from gateway.streams.polling import PollBudget, per_minute, poll_forever
+from gateway.streams.status import BridgeStatus
 from gateway.streams.types import Bridge, BridgeFactory, Publish, StreamEvent, Topic
 
 log = logging.getLogger("gateway.streams.perpstracker")
@@ -48,6 +52,8 @@ TRADER_POLL_COST = 2.0  # history: one page per poll for most traders (up to fiv
 LIVE_POLL_COST = 1.0
 BORROWING_POLL_COST = 2.0  # prices + markets
 COVER_CHECK = 300.0  # seconds without an alert after which a wallet's coverage is checked again
+ENROL_ATTEMPTS = 4  # watchlist/account lookups failing this often in a row: poll the wallet instead
+SOCKET_CHECK = 5.0  # how often a follower looks at whether the alert socket is still down
 
 
 @dataclass
@@ -75,16 +81,25 @@ class JupiterTraderBridge:
         self.topic, self.streams = topic, streams
         self.mode = "starting"  # alerts | polling: which path runs (for /readyz-style reports and tests)
         self.poller: TraderPoller | None = None
+        self.status = BridgeStatus()
 
     async def _covered(self) -> bool:
-        backoff = Backoff(base=1.0, cap=60.0)
-        while True:
+        """Whether alerts cover the wallet; a lookup that keeps failing is not retried forever
+        (silently): after ENROL_ATTEMPTS failures the wallet is polled, the error on record."""
+        backoff = Backoff(base=0.5, cap=8.0)
+        for attempt in range(1, ENROL_ATTEMPTS + 1):
             try:
                 return await self.streams.enroller.ensure(self.topic.key)
             except GatewayError as exc:
+                self.status.last_error = exc
+                if attempt == ENROL_ATTEMPTS:
+                    log.warning("%s: watchlist check failed %d times (%s); polling the wallet instead",
+                                self.topic.name, attempt, exc.code)
+                    break
                 delay = backoff.next()
                 log.warning("%s: watchlist check failed (%s); retrying in %.1f s", self.topic.name, exc.code, delay)
                 await asyncio.sleep(delay)
+        return False
 
     async def run(self, publish: Publish) -> None:
         feed = self.streams.feed
@@ -92,26 +107,47 @@ class JupiterTraderBridge:
             async with feed.listen(self.topic.key) as alerts:
                 if await alerts.ready():
                     self.mode = "alerts"
+                    self.status.ok()
                     await self._follow(alerts, publish)
         self.mode = "polling"
-        self.poller = TraderPoller(self.topic, self.streams.source, self.streams.trader_budget, TRADER_POLL_COST)
+        self.poller = TraderPoller(self.topic, self.streams.source, self.streams.trader_budget, TRADER_POLL_COST,
+                                   status=self.status, mode="polling")
         await self.poller.run(publish)
+
+    def _socket_lost_for_good(self) -> bool:
+        """The shared alert socket has been down for the hub's fail_after: time to poll."""
+        feed = self.streams.feed
+        if feed is None or feed.connected or feed.down_since is None:
+            if feed is not None and feed.connected and self.status.state == "reconnecting":
+                self.status.ok()
+            return False
+        self.status.state = "reconnecting"
+        return time.monotonic() - feed.down_since >= self.status.fail_after
 
 
     async def _follow(self, alerts: AlertListener, publish: Publish) -> None:
         """Publish each alert until the socket loses its key or the wallet its coverage (someone
         removed it from the watchlist, or switched its alerts off): checked every COVER_CHECK s."""
+        quiet = 0.0
         while True:
             try:
-                facts = await asyncio.wait_for(alerts.__anext__(), COVER_CHECK)
+                facts = await asyncio.wait_for(alerts.__anext__(), SOCKET_CHECK)
             except StopAsyncIteration:
                 return
             except TimeoutError:
-                if not await self._covered():
-                    log.warning("%s: wallet no longer covered by alerts; polling it", self.topic.name)
+                quiet += SOCKET_CHECK
+                if self._socket_lost_for_good():
+                    log.warning("%s: alert socket down too long; polling the wallet", self.topic.name)
                     return
+                if quiet >= COVER_CHECK:
+                    quiet = 0.0
+                    if not await self._covered():
+                        log.warning("%s: wallet no longer covered by alerts; polling it", self.topic.name)
+                        return
                 continue
-            found = await self.streams.resolver.trader(self.topic.key, facts)
+            quiet = 0.0
+            received = time.time()
+            found = await self.streams.resolver.trader(self.topic.key, facts, received)
             await publish_resolved(self.topic, facts, found, publish)
 
 
@@ -121,6 +157,7 @@ class JupiterLiveBridge:
     def __init__(self, topic: Topic, streams: JupiterStreams) -> None:
         self.topic, self.streams = topic, streams
         self.items = NewItems()
+        self.status = BridgeStatus()
 
     async def poll(self, publish: Publish) -> None:
         items = await self.streams.source.trade_history(HistoryQuery(trader=None, page=Page(limit=MAX_LIMIT)))
@@ -129,7 +166,8 @@ class JupiterLiveBridge:
             await publish_items(self.topic, fresh, publish)
 
     async def run(self, publish: Publish) -> None:
-        await poll_forever(self.streams.live_budget, LIVE_POLL_COST, lambda: self.poll(publish), self.topic.name)
+        await poll_forever(self.streams.live_budget, LIVE_POLL_COST, lambda: self.poll(publish), self.topic.name,
+                           status=self.status)
 
 
 def bridges(section: PerpsTrackerSettings, ctx: StreamContext) -> BridgeFactory:

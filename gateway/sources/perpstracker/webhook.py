@@ -18,7 +18,8 @@ delivery sent again with a fresh timestamp; step 5 does, whatever the headers sa
 
 An accepted delivery is answered at once (202 {"status": "accepted"}: the sender wants a 2xx within
 10 s) and then published, as a background task of the response, to `live:JUPITER:` and the
-wallet's `history:` and `trades:` topics, with the signature as event id — the id the alert
+wallet's `history:` and `trades:` topics (the two re-reads run in parallel, each publishing as soon
+as its items are known, and bypass cached answers older than the delivery), with the signature as event id — the id the alert
 stream's bridges use, so the hub delivers the trade once whichever path brings it first. With the
 JUPITER source at hand the payloads are the source's own items for that transaction (resolve.py),
 exactly as the bridges send them; without it, the items are mapped from the webhook alone.
@@ -26,6 +27,7 @@ exactly as the bridges send them; without it, the items are mapped from the webh
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -105,25 +107,33 @@ class WebhookReceiver:
             self.duplicates += 1
             return JSONResponse({"status": "duplicate"})
         self.accepted += 1
-        return JSONResponse({"status": "accepted"}, status_code=202, background=BackgroundTask(self.deliver, fact))
+        received = self._clock()
+        return JSONResponse({"status": "accepted"}, status_code=202,
+                            background=BackgroundTask(self.deliver, fact, received))
 
-    async def deliver(self, fact: AlertFact) -> None:
-        """Publish one accepted trade to the live topic and the wallet's two topics."""
-        history: list[PerpTradeHistoryItem]
-        live: list[PerpTradeHistoryItem]
+    async def deliver(self, fact: AlertFact, received: float | None = None) -> None:
+        """Publish one accepted trade to the live topic and the wallet's two topics: the trader's
+        and the venue's re-reads run at once, each publishing as soon as it has the items."""
+
+        async def wallet_topics() -> None:
+            items = ((await self.resolver.trader(fact.wallet, [fact], received))[fact.signature]
+                     if self.resolver is not None else [map_fact(fact)])
+            for topic in (Topic("history", VENUE, fact.wallet), Topic("trades", VENUE, fact.wallet)):
+                await self._send(topic, fact, items)
+
+        async def live_topic() -> None:
+            items = ((await self.resolver.live([fact], received))[fact.signature]
+                     if self.resolver is not None else [map_fact(fact)])
+            await self._send(Topic("live", VENUE), fact, items)
+
         try:
-            if self.resolver is not None:
-                history = (await self.resolver.trader(fact.wallet, [fact]))[fact.signature]
-                live = (await self.resolver.live([fact]))[fact.signature]
-            else:
-                history = live = [map_fact(fact)]
-            for topic, items in ((Topic("live", VENUE), live),
-                                 (Topic("history", VENUE, fact.wallet), history),
-                                 (Topic("trades", VENUE, fact.wallet), history)):
-                await self.publish(StreamEvent(topic.name, fact.signature, items_payload(topic.kind, items)))
+            await asyncio.gather(wallet_topics(), live_topic())
         except Exception:
             log.exception("a PerpsTracker webhook delivery could not be published")
             await self.replay.release(fact.signature)  # a resent delivery is then accepted again
+
+    async def _send(self, topic: Topic, fact: AlertFact, items: list[PerpTradeHistoryItem]) -> None:
+        await self.publish(StreamEvent(topic.name, fact.signature, items_payload(topic.kind, items)))
 
     async def aclose(self) -> None:
         await self.replay.aclose()
