@@ -7,7 +7,7 @@ fixed vocabularies (source, endpoint name, outcome): never a trader address, URL
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -28,9 +28,11 @@ HELP = {
     "gateway_graphql_executions_total": "GraphQL query operations executed (not answered from cache).",
     "gateway_stream_topics": "Upstream stream topics with subscribers on this replica.",
     "gateway_stream_subscribers": "Hub subscribers on this replica.",
+    "gateway_streams": "Topics on this replica by their bridge's state (live, reconnecting, polling, failed, ...).",
     "gateway_stream_events_total": "Hub counters (events, published, duplicates_dropped, slow_subscribers_dropped, ...).",
 }
-TYPES = {name: "gauge" if name in ("gateway_stream_topics", "gateway_stream_subscribers") else "counter"
+TYPES = {name: "gauge" if name in ("gateway_stream_topics", "gateway_stream_subscribers", "gateway_streams")
+         else "counter"
          for name in HELP}
 
 Sample = tuple[str, dict[str, str], float]
@@ -78,6 +80,9 @@ def route(hub: Hub, response_cache: object) -> Route:
         topics = hub_stats["topics"]
         samples.append(("gateway_stream_topics", {}, len(topics)))
         samples.append(("gateway_stream_subscribers", {}, sum(t["subscribers"] for t in topics.values())))
+        states = Counter(str(t.get("state", "starting")) for t in topics.values())
+        for state in ("starting", "live", "reconnecting", "polling", "failed", "elsewhere"):
+            samples.append(("gateway_streams", {"state": state}, states[state]))  # topics by bridge state
         for name, value in sorted(hub_stats["counters"].items()):
             samples.append(("gateway_stream_events_total", {"counter": name}, value))
         return PlainTextResponse(render(samples), media_type="text/plain; version=0.0.4")

@@ -157,7 +157,7 @@ class Hub:
             if runner.holding:
                 await runner.started.wait()
                 assert runner.status is not None
-                await runner.status.primed.wait()
+                await runner.status.settled.wait()
 
         try:
             await asyncio.wait_for(primed(), self.prime_wait)

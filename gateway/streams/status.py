@@ -33,6 +33,7 @@ class BridgeStatus:
         self.state = "starting"
         self.fail_after = fail_after
         self.primed = asyncio.Event()
+        self.settled = asyncio.Event()  # primed, or failed: either way a subscriber need not wait
         self.last_error: GatewayError | None = None
         self.failing_since: float | None = None
         self.on_failed: Callable[[GatewayError], None] | None = None
@@ -46,6 +47,7 @@ class BridgeStatus:
         self.state = self._healthy
         self.failing_since = None
         self.primed.set()
+        self.settled.set()
 
     def trouble(self, error: GatewayError) -> None:
         """An attempt failed; `failed` (and subscribers told) once failures last `fail_after` s."""
@@ -63,6 +65,7 @@ class BridgeStatus:
         self.last_error = error
         first = self.state != "failed"
         self.state = "failed"
+        self.settled.set()
         if first and self.on_failed is not None:
             self.on_failed(error)
 
