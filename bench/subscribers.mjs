@@ -1,5 +1,6 @@
 // Load generator for `python -m bench subscriptions`: N graphql-transport-ws subscribers to one
-// operation, speaking the protocol directly over `ws` (cheap enough that one Node process holds
+// operation (VARIABLES_JSON an object), or spread over several variable sets (VARIABLES_JSON an
+// array: socket i uses element i % length), speaking the protocol directly over `ws` (cheap enough that one Node process holds
 // 10,000 sockets and does not become the bottleneck it measures). Records the wall-clock time
 // (ms, sub-ms precision) of every `next` on every socket.
 //   node bench/subscribers.mjs URL N QUERY VARIABLES_JSON OUT_FILE [CONCURRENCY]
@@ -16,7 +17,8 @@ const WebSocket = require('ws');
 const [url, nText, query, variablesText, outFile, concurrencyText] = process.argv.slice(2);
 const n = Math.min(Number(nText), 20000);
 const concurrency = Number(concurrencyText || 200);
-const variables = JSON.parse(variablesText || '{}');
+const parsed = JSON.parse(variablesText || '{}');
+const variableSets = Array.isArray(parsed) ? parsed : [parsed];
 const now = () => performance.timeOrigin + performance.now();
 
 const times = Array.from({ length: n }, () => []);
@@ -37,6 +39,7 @@ function open(i) {
     }
     const message = JSON.parse(text);
     if (message.type === 'connection_ack') {
+      const variables = variableSets[i % variableSets.length];
       ws.send(JSON.stringify({ type: 'subscribe', id: 's', payload: { query, variables } }));
       ws.send('{"type":"ping"}');
     } else if (message.type === 'pong' && !subscribed) {

@@ -83,12 +83,13 @@ def gateway_for(sandbox: str) -> Iterator[tuple[str, int]]:
 class LoadGenerator:
     """The Node process and a thread reading its stdout lines into a queue."""
 
-    def __init__(self, url: str, n: int, variables: dict[str, Any], out: str) -> None:
+    def __init__(self, url: str, n: int, variables: dict[str, Any], out: str, variables_json: str | None = None) -> None:
         node = shutil.which("node")
         if node is None or not (ROOT / "tests/node/node_modules/ws").is_dir():
             raise RuntimeError("needs node and tests/node/node_modules (cd tests/node && npm ci)")
         self.proc = subprocess.Popen(
-            [node, str(ROOT / "bench/subscribers.mjs"), url, str(n), QUERY, json.dumps(variables), out],
+            [node, str(ROOT / "bench/subscribers.mjs"), url, str(n), QUERY, variables_json or json.dumps(variables),
+             out],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self.lines: Queue[str] = Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -236,6 +237,24 @@ def report(rows: list[dict[str, Any]], events: int, interval: float, command: st
 
 
 
+def spread_main(ns: argparse.Namespace, argv: list[str] | None) -> int:
+    from bench import spread
+
+    n = min(MAX_SUBSCRIBERS, int(ns.subscribers.split(",")[-1]))
+    if n + 1000 > raise_nofile():
+        print("RLIMIT_NOFILE too low", file=sys.stderr)
+        return 1
+    with sandbox_process(live=False, start="now") as sandbox:
+        row = spread.run_spread(sandbox, n, max(1, ns.traders), max(1, ns.rounds))
+    print(json.dumps(row), flush=True)
+    text = spread.report(row, ("python -m bench subscriptions " + " ".join(argv or [])).strip(),
+                         f"{today()}; {machine()}; `nproc` {os.cpu_count()}")
+    print(text)
+    if not ns.no_write:
+        write_section("subscriptions-spread", text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench subscriptions")
     parser.add_argument("--subscribers", default="1000,5000,10000",
@@ -243,7 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--interval", type=float, default=1.0)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--traders", type=int, default=0,
+                        help="spread the subscribers over this many NIBIRU traders (bench/spread.py)")
+    parser.add_argument("--rounds", type=int, default=3, help="with --traders: trades injected per trader")
     ns = parser.parse_args(argv)
+    if ns.traders:
+        return spread_main(ns, argv)
     counts = [min(MAX_SUBSCRIBERS, int(x)) for x in ns.subscribers.split(",") if x.strip()]
     events = max(1, min(ns.events, 200))
     interval = max(0.05, min(ns.interval, 10.0))

@@ -129,6 +129,8 @@ def control_routes(state: SandboxState, clock: LiveClock) -> list[BaseRoute]:
             "last_seq": m.events[-1].seq if m.events else 0, "live": clock.running,
             "rate_limits": state.rate_limits,
             "faults": {k: dataclasses.asdict(v) for k, v in state.faults.items()},
+            # open WebSockets per upstream, as a client's socket count is seen from outside
+            "websockets": {up: len(state.ws_killers.get(up, ())) for up in UPSTREAMS},
         })
 
     async def step(request: Request) -> Response:
