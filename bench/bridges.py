@@ -4,7 +4,8 @@ Each bridge runs in this process exactly as the hub runs it (the production fact
 sources, the upstream policy chain included) against a `gateway sandbox --no-live` child process with
 its rate limits off. A trade is injected through /_control/inject; latency is the time from sending
 the injection to the bridge publishing the event (same process, same clock). Pollers run at the
-default interval (GATEWAY_POLL_INTERVAL=5 s), so their figures are the operator's, not a test's.
+default interval (GATEWAY_POLL_INTERVAL=1 s floor, the rate budget above it), so their figures are
+the operator's, not a test's.
 Reconnect: the upstream is put `down` (WebSockets closed with 1011), a trade injected, the fault
 cleared; the figure is the time from clearing it to the gap-filled event.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import time
@@ -28,6 +30,7 @@ from gateway.cli import sandbox_process
 from gateway.model.venue import Venue
 from gateway.settings import Settings
 from gateway.sources.registry import bridge_factory, build_sources, close_sources
+from gateway.streams.status import status_of
 from gateway.streams.types import StreamEvent, Topic
 from sandbox import addresses
 from sandbox.state import KEYS as SANDBOX_KEYS
@@ -60,7 +63,10 @@ async def until(check: Callable[[], bool]) -> None:
 
 
 def ready(bridge: Any) -> bool:
-    """The bridge took its baseline (each kind shows it differently)."""
+    """The bridge took its baseline (what the hub waits for before it accepts a subscription)."""
+    status = status_of(bridge)
+    if status is not None:
+        return status.primed.is_set()
     if getattr(bridge, "mode", None) == "alerts":
         return True
     for attr in ("watermark", "poller"):
@@ -148,8 +154,9 @@ def main(argv: list[str]) -> int:
     table = asyncio.run(run(args.events))
     write_section("bridges", f"""## Bridges: upstream trade to hub event
 
-{today()}, {machine()}. `python -m bench bridges --events {args.events}`: bridges in one process
-against a `gateway sandbox --no-live` process, default settings (pollers at 5 s); latency from the
+{today()}, {machine()}, load average (1 min) at the end {os.getloadavg()[0]:.1f} (a machine shared with
+other engineers' runs). `python -m bench bridges --events {args.events}`: bridges in one process
+against a `gateway sandbox --no-live` process, default settings (poll floor 1 s, rate budget above it); latency from the
 injection to the bridge's publish. Trades follow each other as soon as the previous one arrived,
 except "6 s apart". "after `down`": from clearing the fault to the gap-filled event; the bridge
 kept retrying while the upstream was down, so this includes the backoff delay it had reached.

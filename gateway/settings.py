@@ -186,7 +186,7 @@ class Settings:
     ws_init_timeout: float = 10.0  # seconds a socket may take to send connection_init (close 4408)
     ws_keepalive: float = 12.0  # legacy graphql-ws `ka` interval in seconds
     # ---- upstream bridges and the webhook receiver (docs/operations-bridges.md) ----
-    poll_interval: float = 5.0  # shortest interval of any poller (the rate budget may lengthen it)
+    poll_interval: float = 1.0  # shortest interval of any poller (the rate budget may lengthen it)
     poll_share: float = 0.5  # share of an upstream's per-minute rate limit that pollers may use
     # ---- request limits (docs/operations-limits.md) ----
     max_body: int = 1_000_000  # bytes of an HTTP request body; beyond: 413
@@ -257,7 +257,7 @@ class Settings:
             ws_max_subscriptions=int(num("GATEWAY_WS_MAX_SUBSCRIPTIONS", 100, minimum=1)),
             ws_init_timeout=num("GATEWAY_WS_INIT_TIMEOUT", 10.0, minimum=0.1),
             ws_keepalive=num("GATEWAY_WS_KEEPALIVE", 12.0, minimum=0.1),
-            poll_interval=num("GATEWAY_POLL_INTERVAL", 5.0, minimum=0.05),
+            poll_interval=num("GATEWAY_POLL_INTERVAL", 1.0, minimum=0.05),
             poll_share=_share(num("GATEWAY_POLL_SHARE", 0.5, minimum=0.01)),
             max_body=int(num("GATEWAY_MAX_BODY", 1_000_000, minimum=1024)),
             max_depth=int(num("GATEWAY_MAX_DEPTH", 15, minimum=2)),
