@@ -12,12 +12,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from broadcaster._backends.memory import MemoryBackend
-
 from gateway.model.types import PerpTradeHistoryItem
 from gateway.settings import Settings
 from gateway.sources.registry import bridge_factory
-from gateway.streams.codec import decode
+from gateway.streams.backend import MemoryBackend
 from gateway.streams.hub import Hub
 from gateway.streams.lease import LocalLease
 from gateway.streams.subscriber import HubSubscription
@@ -28,7 +26,7 @@ from tests.streams.bridging import WAIT, open_sources
 @contextlib.asynccontextmanager
 async def hub_for(settings: Settings, **hub: Any) -> AsyncIterator[Hub]:
     async with open_sources(settings) as sources:
-        made = Hub(bridge_factory(settings, sources), MemoryBackend("memory://"), LocalLease(),
+        made = Hub(bridge_factory(settings, sources), MemoryBackend(), LocalLease(),
                    **{"linger": 0.0, "prime_wait": WAIT, **hub})
         await made.start()
         try:
@@ -38,7 +36,8 @@ async def hub_for(settings: Settings, **hub: Any) -> AsyncIterator[Hub]:
 
 
 def items(event: StreamEvent) -> list[PerpTradeHistoryItem]:
-    return [decode(i, PerpTradeHistoryItem) for i in event.payload["items"]]
+    found: list[PerpTradeHistoryItem] = event.payload["items"]  # objects: events are encoded only for Redis
+    return found
 
 
 async def read_until(sub: HubSubscription, txs: list[str]) -> list[StreamEvent]:
