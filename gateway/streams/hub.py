@@ -13,7 +13,8 @@
   (subscriber.py states the policy); dispatch never waits for a reader.
 - A subscription is *accepted* when `open` returns: after the channel is subscribed and after the
   topic's bridge (when this replica runs it) has taken its baseline (`BridgeStatus.primed`, waited
-  at most `prime_wait` seconds), so every upstream event after the acceptance is owed to it and
+  at most `prime_wait` seconds, and not past the bridge's first failed attempt), so every
+  upstream event after the acceptance is owed to it and
   sent (docs/operations-streams.md states the guarantee). A topic whose bridge is `failed` refuses
   new subscriptions with the bridge's error and ends the current ones with it.
 - `stop()` ends every subscription (their streams complete), cancels every bridge and releases
@@ -62,7 +63,7 @@ class _TopicState:
 class Hub:
     def __init__(self, bridges: BridgeFactory, backend: EventBackend, lease: Lease | None = None, *,
                  linger: float = 5.0, queue_size: int = 256, dedup_size: int = 2048,
-                 queue_bytes: int = 4 * 2**20, max_topics: int = 1000, prime_wait: float = 10.0,
+                 queue_bytes: int = 4 * 2**20, max_topics: int = 1000, prime_wait: float = 5.0,
                  fail_after: float | None = None) -> None:
         self._bridges = bridges
         self._backend = backend

@@ -33,7 +33,7 @@ class BridgeStatus:
         self.state = "starting"
         self.fail_after = fail_after
         self.primed = asyncio.Event()
-        self.settled = asyncio.Event()  # primed, or failed: either way a subscriber need not wait
+        self.settled = asyncio.Event()  # primed, or failing: either way a subscriber need not wait
         self.last_error: GatewayError | None = None
         self.failing_since: float | None = None
         self.on_failed: Callable[[GatewayError], None] | None = None
@@ -50,8 +50,11 @@ class BridgeStatus:
         self.settled.set()
 
     def trouble(self, error: GatewayError) -> None:
-        """An attempt failed; `failed` (and subscribers told) once failures last `fail_after` s."""
+        """An attempt failed; `failed` (and subscribers told) once failures last `fail_after` s.
+        A bridge failing before its baseline is settled: the upstream is out, so waiting for the
+        baseline would only delay the subscriber (it is then owed events from the first success)."""
         self.last_error = error
+        self.settled.set()
         now = self._clock()
         if self.failing_since is None:
             self.failing_since = now

@@ -91,7 +91,7 @@ class JupiterTraderBridge:
             try:
                 return await self.streams.enroller.ensure(self.topic.key)
             except GatewayError as exc:
-                self.status.last_error = exc
+                self.status.trouble(exc)
                 if attempt == ENROL_ATTEMPTS:
                     log.warning("%s: watchlist check failed %d times (%s); polling the wallet instead",
                                 self.topic.name, attempt, exc.code)
