@@ -8,7 +8,7 @@ an upstream that documents no limits, `fallback` calls per second/minute. Answer
 nothing. The log is the same sliding-window log as the upstream buckets (windowlog.py), in Redis
 when configured, so the share holds across replicas.
 
-A caller whose share frees within `max_wait` (a per-second burst window: one query of a few
+A caller whose share frees within `max_wait` (GATEWAY_RATE_LIMIT_WAIT; a per-second burst window: one query of a few
 upstream calls in the same second) waits for it, as the upstream bucket itself would make it wait.
 A caller whose share is spent for longer is refused at once with RATE_LIMITED and the time until
 its share frees as `retryAfter` (a long wait would hold a request open for a budget the caller
@@ -31,14 +31,14 @@ from gateway.policy.windowlog import LocalWindowLog, Window, WindowLog
 
 log = logging.getLogger("gateway.policy")
 HOLD = 0.05  # a share counts requests, not their duration
-MAX_WAIT = 1.0  # seconds a caller waits for its own share (a burst window) before it is refused
 
 
 class CallerShares:
     """The per-caller windows of one upstream's buckets."""
 
     def __init__(self, source: str, label: str, limits: Mapping[str, Sequence[Window]], share: float,
-                 fallback: tuple[int, int] | None, shared: WindowLog, local: LocalWindowLog) -> None:
+                 fallback: tuple[int, int] | None, shared: WindowLog, local: LocalWindowLog,
+                 max_wait: float = 2.0) -> None:
         self.source, self.label = source, label
         self.windows: dict[str, tuple[Window, ...]] = {
             bucket: tuple(Window(max(1, math.floor(w.limit * share)), w.seconds) for w in ws)
@@ -47,6 +47,7 @@ class CallerShares:
         # an upstream without documented buckets (Sai Keeper) still gets a per-caller bound
         self.fallback = (Window(fallback[0], 1.0), Window(fallback[1], 60.0)) if fallback and not limits else ()
         self.shared, self.local = shared, local
+        self.max_wait = max_wait  # GATEWAY_RATE_LIMIT_WAIT, as long as the upstream bucket itself would wait
 
     def windows_of(self, bucket: str | None) -> tuple[Window, ...]:
         return self.windows.get(bucket, ()) if bucket is not None else self.fallback
@@ -58,7 +59,7 @@ class CallerShares:
             return
         name = f"caller:{caller}:{self.source}:{bucket or '*'}"
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + MAX_WAIT
+        deadline = loop.time() + self.max_wait
         while True:
             try:
                 slot, wait = await self.shared.take(name, windows, HOLD)

@@ -52,7 +52,7 @@ class UpstreamPolicy:
         s = self.settings
         edge = s.edge
         shares = CallerShares(spec.name, spec.label, spec.limits, edge.caller_share, edge.caller_upstream_rate,
-                              self.shared.windows, self.shared.local_windows)
+                              self.shared.windows, self.shared.local_windows, max_wait=s.rate_limit_wait)
         return Upstream(
             source=spec.name, label=spec.label, table=spec.table,
             base_path=urlsplit(spec.base_url).path.rstrip("/"),
