@@ -22,6 +22,7 @@ _counters: defaultdict[tuple[str, tuple[tuple[str, str], ...]], float] = default
 
 HELP = {
     "gateway_upstream_requests_total": "Requests sent to an upstream (each retry counts), by outcome.",
+    "gateway_upstream_malformed_total": "2xx upstream answers refused by their endpoint's validator (never used or cached).",
     "gateway_stale_answers_total": "Upstream answers served from cache past their TTL because the upstream failed.",
     "gateway_circuit_opened_total": "Times an upstream's circuit breaker opened.",
     "gateway_response_cache_total": "GraphQL query requests by response-cache result.",

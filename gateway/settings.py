@@ -168,6 +168,7 @@ class Settings:
     # ---- the public edge: access, fairness, browsers, persisted operations (gateway/edge/settings.py) ----
     edge: EdgeSettings = field(default_factory=EdgeSettings)
     upstream_timeout: float = 10.0  # seconds to wait for an upstream's answer (connect: 3 s at most)
+    upstream_max_body: int = 32 * 2**20  # bytes of one upstream answer at most; a larger one is UPSTREAM_ERROR
     # ---- being frugal with upstreams (docs/operations.md) ----
     cache_ttl_overrides: Mapping[str, float] = field(default_factory=dict)  # endpoint name -> seconds
     max_stale: float = 300.0  # serve a cached copy this old when its upstream fails
@@ -242,6 +243,7 @@ class Settings:
             edge=edge,
             redis_url=checked_urls(get)("REDIS_URL"),
             upstream_timeout=upstream_timeout,
+            upstream_max_body=int(num("GATEWAY_UPSTREAM_MAX_BODY", 32 * 2**20, minimum=1024)),
             cache_ttl_overrides=parse_pairs(get("GATEWAY_CACHE_TTLS"), "GATEWAY_CACHE_TTLS", float),
             max_stale=num("GATEWAY_MAX_STALE", 300.0),
             response_cache=flag("GATEWAY_RESPONSE_CACHE", True),

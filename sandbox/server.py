@@ -24,8 +24,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sandbox import faults as body_faults
 from sandbox import nansen, nibiru, perpstracker
 from sandbox.state import UPSTREAMS, Fault, RequestRecord, SandboxState
+
+FAULT_MODES = ("error", "slow", "down", *body_faults.BODY_MODES)
 
 CategoryOf = Callable[[str, str], "str | None"]
 
@@ -43,6 +46,7 @@ class UpstreamWrapper:
         path = _below_mount(scope)
         method = scope.get("method", "WS")
         fault = self.state.faults.get(self.upstream)
+        started = time.time()
         status_box = {"status": 101 if scope["type"] == "websocket" else 0}
 
         async def send_wrapper(message: Message) -> None:
@@ -66,6 +70,9 @@ class UpstreamWrapper:
                 return
             if scope["type"] == "websocket":
                 await self._websocket(scope, receive, send_wrapper)
+            elif fault is not None and fault.mode in body_faults.BODY_MODES:
+                status_box["status"] = await body_faults.answer(
+                    fault.mode, fault.size, self.app, scope, receive, send)
             else:
                 await self.app(scope, receive, send_wrapper)
         finally:
@@ -73,7 +80,7 @@ class UpstreamWrapper:
             self.state.record(RequestRecord(
                 upstream=self.upstream, method=method, path=path,
                 query=scope.get("query_string", b"").decode("latin-1"),
-                status=status_box["status"], ts=time.time(), category=category,
+                status=status_box["status"], ts=time.time(), category=category, started=started,
             ))
 
 
@@ -166,7 +173,7 @@ def control_routes(state: SandboxState, clock: LiveClock) -> list[BaseRoute]:
         since = float(request.query_params.get("since", 0))
         return JSONResponse([
             dataclasses.asdict(r) for r in state.requests
-            if (up is None or r.upstream == up) and r.ts >= since
+            if (up is None or r.upstream == up) and r.started >= since
         ])
 
     async def faults(request: Request) -> Response:
@@ -179,11 +186,12 @@ def control_routes(state: SandboxState, clock: LiveClock) -> list[BaseRoute]:
             return JSONResponse({"faults": {}})
         body = await _json(request)
         up = body.get("upstream")
-        if up not in UPSTREAMS or body.get("mode") not in ("error", "slow", "down"):
-            return JSONResponse({"error": f"upstream one of {UPSTREAMS}; mode one of error, slow, down"},
+        if up not in UPSTREAMS or body.get("mode") not in FAULT_MODES:
+            return JSONResponse({"error": f"upstream one of {UPSTREAMS}; mode one of {', '.join(FAULT_MODES)}"},
                                 status_code=400)
         state.faults[up] = Fault(mode=body["mode"], status=int(body.get("status", 500)),
-                                 delay=float(body.get("delay", 0.0)))
+                                 delay=float(body.get("delay", 0.0)),
+                                 size=int(body.get("size", body_faults.HUGE_DEFAULT)))
         if body["mode"] == "down":
             state.kill_websockets(up)
         return JSONResponse({"faults": {k: dataclasses.asdict(v) for k, v in state.faults.items()}})

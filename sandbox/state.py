@@ -34,8 +34,11 @@ class RequestRecord:
     path: str  # path below the upstream's mount, e.g. /api/perpetuals/leaderboard/24h
     query: str
     status: int
-    ts: float  # wall-clock seconds
+    ts: float  # wall-clock seconds when it was answered
     category: str | None  # PerpsTracker rate-limit category, where one applies
+    # wall-clock seconds when it arrived: `/requests?since=` filters on this, so a slow request of
+    # an earlier test (or a WebSocket closing late) never lands in a later test's window
+    started: float = 0.0
 
 
 @dataclass
@@ -43,11 +46,13 @@ class Fault:
     """What an upstream does instead of answering: `mode` is one of
     `error` (HTTP `status`, default 500), `slow` (answer after `delay` seconds),
     `down` (drop the connection without a response, close open WebSockets with 1011 and refuse
-    new ones)."""
+    new ones), or a 200 with a bad body: `html`, `truncated`, `wrong_shape`, `null`, `huge`
+    (`size` bytes of padding), see `sandbox/faults.py`."""
 
     mode: str
     status: int = 500
     delay: float = 0.0
+    size: int = 64 * 2**20
 
 
 @dataclass

@@ -5,7 +5,8 @@ them: REST sources by method and path below the configured base URL (`/perpetual
 /positions`), a GraphQL upstream by the operation name in the POST body (`GatewayTrades`). Every
 endpoint has a stable dotted name (`<upstream>.trader.positions`) that the TTL overrides
 (`GATEWAY_CACHE_TTLS`) and the operator docs use. Each upstream's package holds its own table
-(`gateway/sources/<name>/endpoints.py`).
+(`gateway/sources/<name>/endpoints.py`), each endpoint with its source's validator of a 2xx body
+(`gateway/sources/<name>/validate.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 KeyBody = Callable[[Any], Any]  # the parsed JSON body -> what of it identifies the answer
+# A 2xx body -> None, or raises (any exception) when it is not the endpoint's wire type. Supplied by
+# the source that knows the wire format (gateway/sources/<name>/validate.py), so the policy layer
+# stays upstream-agnostic: it only knows that an answer that fails its check is never kept.
+Validator = Callable[[bytes], None]
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class Endpoint:
     bucket: str | None = None  # the upstream's rate-limit bucket; None: the upstream sets no limits
     read: bool = True  # safe to repeat: retried on 5xx/timeouts (writes only on 429 and refused connects)
     key_body: KeyBody | None = None  # normalises a JSON body for the cache key (e.g. drop a moving "now")
+    validate: Validator | None = None  # checks a 2xx body before it is used or cached; None: any body
 
 
 class Classifier(Protocol):

@@ -24,6 +24,15 @@ class OperationStats:
     uncacheable: bool = False  # some data must not be cached (an error, a write, a live value)
     stale: list[StaleNote] = field(default_factory=list)
     upstream_calls: int = 0  # calls that went to an upstream (not answered from cache)
+    deadline: float | None = None  # loop time by which every upstream call must be over; set by the first
+
+    def deadline_for(self, now: float, timeout: float) -> float:
+        """The operation's upstream deadline: `timeout` after its first upstream call, shared by
+        the later ones, so an operation that calls one slow upstream several times in a row (pages
+        of a history) still answers, stale or with an error, within one timeout, not one per call."""
+        if self.deadline is None:
+            self.deadline = now + timeout
+        return self.deadline
 
     def touched(self, ttl: float) -> None:
         self.min_ttl = ttl if self.min_ttl is None else min(self.min_ttl, ttl)
@@ -49,6 +58,7 @@ def end(token: contextvars.Token[OperationStats | None]) -> None:
 
 
 def current() -> OperationStats:
-    """The running operation's record; a throwaway one outside an operation (e.g. a poller)."""
+    """The running operation's record; a throwaway one outside an operation (e.g. a poller), so
+    every call made outside an operation has a deadline of its own."""
     stats = _current.get()
     return stats if stats is not None else OperationStats()

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import httpx
 
+from gateway.policy.refusal import PolicyRefusal
+
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 BACKOFF_BASE = 0.2  # seconds: the first retry waits up to this (`coord.backoff`, full jitter)
 BACKOFF_CAP = 5.0
@@ -43,4 +45,6 @@ def retryable_status(status: int, read: bool) -> bool:
 
 
 def retryable_error(exc: httpx.TransportError, read: bool) -> bool:
+    if isinstance(exc, PolicyRefusal):  # the chain's own verdict (e.g. an answer too large): final
+        return False
     return read or isinstance(exc, httpx.ConnectError)

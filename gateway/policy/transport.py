@@ -7,7 +7,20 @@
                       ┌─> circuit closed? ─> rate-limit slot ─> send, read body ─> judge ─┐
                       └──────── retry (429/502/503/504/transport), backoff + jitter ──────┘
                                              │
-                    2xx: store (ttl + max_stale)      failure: stale copy, if one is young enough
+                               2xx: the endpoint's validator (its source's wire type)
+                                             │
+          valid 2xx: store (ttl + max_stale)      failure or malformed: stale copy, if one is young enough
+
+An answer is checked before anything keeps it: a body past `upstream_max_body` bytes is dropped
+while it streams in, and a 2xx body that fails its endpoint's validator (an HTML page, truncated
+JSON, a wrong shape, `null`) is a failed attempt, counted by the breaker like a 5xx and raised as
+the source's `UPSTREAM_ERROR` (a `PolicyRefusal`); neither is retried (the same request would meet
+it again) nor cached, and either lets a stale copy stand in.
+
+Deadlines are per operation (`OperationStats.deadline_for`): the first upstream call of a GraphQL
+operation starts `upstream_timeout`, and later calls of the same operation share what is left, so
+the operation answers (fresh, stale or with an error) within one timeout however many calls it
+makes in a row.
 
 A freshness hint (`freshness.py`: `min_fresh_at`, set by a stream that re-reads after an event)
 narrows "fresh": a cached answer fetched before the hint is not used, and the call goes out under
@@ -28,7 +41,7 @@ import httpx
 
 from gateway import metrics
 from gateway.coord.backoff import Backoff
-from gateway.errors import UpstreamUnavailable
+from gateway.errors import UpstreamError, UpstreamUnavailable
 from gateway.policy import caller, operation
 from gateway.policy.breaker import CircuitBreaker, State
 from gateway.policy.endpoints import Classifier, Endpoint, with_ttl
@@ -67,6 +80,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self.ttl_overrides, self.max_stale = settings.cache_ttl_overrides, settings.max_stale
         self.retries = settings.upstream_retries
         self.backoff = Backoff(BACKOFF_BASE, BACKOFF_CAP, jitter="full")
+        self.max_body = settings.upstream_max_body
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -74,8 +88,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         if path.startswith(self.up.base_path):
             path = path[len(self.up.base_path):] or "/"
         endpoint = with_ttl(self.up.table.classify(request.method, path, body), self.ttl_overrides)
-        deadline = asyncio.get_running_loop().time() + self.timeout
         stats = operation.current()
+        deadline = stats.deadline_for(asyncio.get_running_loop().time(), self.timeout)
         if endpoint.ttl <= 0:
             stats.touched(0.0)  # data that must not be cached makes its response uncacheable too
             await self._charge(endpoint)
@@ -160,7 +174,13 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 finally:
                     await slot.release()
                 if answer is not None:
-                    self._judge(answer.status)
+                    problem = self._malformed(endpoint, answer)
+                    if problem is None:
+                        self._judge(answer.status)
+                    else:
+                        self._failed()
+                        metrics.inc("gateway_upstream_malformed_total", source=self.up.source)
+                        failure = PolicyRefusal(UpstreamError(self.up.source, problem), request)
                     judged = True
                     await self.up.limiter.learn(endpoint.bucket, key_id, answer.status, dict(answer.headers))
             finally:
@@ -179,6 +199,16 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 raise failure
             assert answer is not None
             return answer
+
+    def _malformed(self, endpoint: Endpoint, answer: Answer) -> str | None:
+        """Why a 2xx answer is not the endpoint's wire type, or None when it is (or is not a 2xx)."""
+        if not answer.ok or endpoint.validate is None:
+            return None
+        try:
+            endpoint.validate(answer.body)
+        except Exception as exc:  # a validator's every complaint means the same thing: not this wire type
+            return f"{self.up.label} sent a malformed answer ({_reason(exc)})"
+        return None
 
     def _failed(self) -> None:
         was_open = self.up.breaker.state is State.OPEN
@@ -205,17 +235,31 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             async with asyncio.timeout(remaining):
                 response = await self.inner.handle_async_request(request)
                 try:
-                    body = await response.aread()
+                    body = await self._read(response, request)
                 finally:
                     await response.aclose()
         except TimeoutError as exc:
             metrics.inc("gateway_upstream_requests_total", source=source, outcome="timeout")
             raise httpx.ReadTimeout("the upstream did not answer before the deadline", request=request) from exc
+        except PolicyRefusal:  # the body grew past `upstream_max_body`
+            metrics.inc("gateway_upstream_requests_total", source=source, outcome="too_large")
+            raise
         except httpx.TransportError:
             metrics.inc("gateway_upstream_requests_total", source=source, outcome="unreachable")
             raise
         metrics.inc("gateway_upstream_requests_total", source=source, outcome=f"{response.status_code // 100}xx")
         return Answer.of(response, body)
+
+    async def _read(self, response: httpx.Response, request: httpx.Request) -> bytes:
+        """The body in full (decoded), or a refusal as soon as it passes `upstream_max_body` bytes."""
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self.max_body:
+                raise PolicyRefusal(UpstreamError(
+                    self.up.source, f"{self.up.label} sent an answer larger than {self.max_body} bytes"), request)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def aclose(self) -> None:
         await self.inner.aclose()  # the shared Redis client is the app's to close
@@ -224,3 +268,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
 def _usable(answer: Answer, ttl: float, hint: float | None) -> bool:
     """A cached answer may serve: a success, within its TTL, and not fetched before the hint."""
     return answer.ok and answer.age() < ttl and (hint is None or answer.fetched_at >= hint)
+
+
+def _reason(exc: Exception) -> str:
+    """A short, caller-safe reason: the validator's message, cut (it never holds a URL or a key)."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]

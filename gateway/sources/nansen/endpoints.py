@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from gateway.policy.endpoints import Endpoint, RestTable, Route
+from gateway.sources.nansen.validate import VALIDATORS
 
 BUCKET = "requests"
 # docs/sandbox-nansen.md: Nansen enforces 20 requests per second and 300 per minute per key
@@ -33,7 +34,8 @@ def _screener_key(body: Any) -> Any:
 
 def _endpoint(name: str, ttl: float) -> Endpoint:
     return Endpoint(f"nansen.{name}", ttl, BUCKET, read=True,
-                    key_body=_screener_key if name == "screener" else None)
+                    key_body=_screener_key if name == "screener" else None,
+                    validate=VALIDATORS.get(f"nansen.{name}"))  # its wire type, for the reads the gateway makes
 
 
 _V = "/api/v1"

@@ -1,4 +1,10 @@
-"""Sai Keeper over HTTP with gql: I/O only, failures mapped into the gateway's error tree."""
+"""Sai Keeper over HTTP with gql: I/O only, failures mapped into the gateway's error tree.
+
+gql's `Client` bounds every execution with its own `execute_timeout` (10 s by default) and then
+raises the builtin `TimeoutError`, which is not a gql `TransportError`. It is set from the gateway's
+upstream timeout, one second later than the policy chain's deadline so that the chain (which may
+answer from a stale copy) always decides first, and mapped to `UPSTREAM_TIMEOUT` should it fire.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from gateway.errors import (
 from gateway.policy.refusal import refusal_in
 
 SOURCE = "nibiru"
+EXECUTE_MARGIN = 1.0  # gql's execute_timeout is the chain's deadline plus this
 
 
 @functools.lru_cache(maxsize=64)
@@ -55,6 +62,8 @@ def map_gql_error(exc: Exception) -> GatewayError:
         return UpstreamTimeout(SOURCE, "Sai Keeper did not answer in time")
     if isinstance(cause, httpx.TransportError | TransportConnectionFailed):
         return UpstreamUnavailable(SOURCE, "Sai Keeper is unreachable")
+    if isinstance(exc, TimeoutError):  # gql's own execute_timeout
+        return UpstreamTimeout(SOURCE, "Sai Keeper did not answer in time")
     if isinstance(exc, TransportProtocolError):
         return UpstreamError(SOURCE, "Sai Keeper sent an answer that is not GraphQL")
     return UpstreamError(SOURCE, "Sai Keeper request failed")
@@ -66,7 +75,8 @@ class NibiruClient:
         extra: dict[str, Any] = {} if transport is None else {"transport": transport}
         self._transport = HTTPXAsyncTransport(
             url=url, timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)), **extra)
-        self._client = Client(transport=self._transport, fetch_schema_from_transport=False)
+        self._client = Client(transport=self._transport, fetch_schema_from_transport=False,
+                              execute_timeout=timeout + EXECUTE_MARGIN)
         self._session: AsyncClientSession | None = None
 
     async def _connected(self) -> AsyncClientSession:
@@ -81,8 +91,10 @@ class NibiruClient:
         values = {k: v for k, v in variables.items() if v is not None}
         try:
             result = await session.execute(GraphQLRequest(parsed(document), variable_values=values))
-        except (TransportError, httpx.HTTPError) as exc:
+        except (TransportError, httpx.HTTPError, TimeoutError) as exc:
             raise map_gql_error(exc) from exc
+        if not isinstance(result, dict):  # gql returns `data` as the upstream sent it
+            raise UpstreamError(SOURCE, "Sai Keeper sent an answer without data")
         return result
 
     async def aclose(self) -> None:

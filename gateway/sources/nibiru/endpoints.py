@@ -8,13 +8,20 @@ market list changes rarely (60 s); trades 3 s and history 5 s, as for the other 
 from __future__ import annotations
 
 from gateway.policy.endpoints import Endpoint, GraphQLTable
+from gateway.sources.nibiru.validate import VALIDATORS
+
+
+def _endpoint(name: str, ttl: float) -> Endpoint:
+    """The operation's endpoint, with the validator of its answer's wire type (validate.py)."""
+    return Endpoint(f"nibiru.{name}", ttl, validate=VALIDATORS.get(f"nibiru.{name}"))
+
 
 TABLE = GraphQLTable({
-    "GatewayTrades": Endpoint("nibiru.trades", 3),
-    "GatewayTrade": Endpoint("nibiru.trade", 3),
-    "GatewayTradeHistory": Endpoint("nibiru.trade_history", 5),
-    "GatewayBorrowings": Endpoint("nibiru.borrowings", 60),
-    "GatewayBorrowing": Endpoint("nibiru.borrowing", 10),  # price and open interest move by the block
+    "GatewayTrades": _endpoint("trades", 3),
+    "GatewayTrade": _endpoint("trade", 3),
+    "GatewayTradeHistory": _endpoint("trade_history", 5),
+    "GatewayBorrowings": _endpoint("borrowings", 60),
+    "GatewayBorrowing": _endpoint("borrowing", 10),  # price and open interest move by the block
 }, Endpoint("nibiru.query", 3))
 
 

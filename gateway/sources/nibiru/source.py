@@ -4,16 +4,25 @@ The `*_many` methods are the per-operation DataLoaders' batch functions (gateway
 several `trades`, `trade` or `tradeHistory` loads become one upstream document with one alias
 per load, each alias's answer mapped exactly as the single call maps it. A lone load sends the
 single document, unchanged. If the upstream fails the document, every load in it gets the error.
+
+Answers are checked against their wire type before they reach here (gateway/sources/nibiru/
+validate.py, run by the policy chain); `readable` is the last line: a payload the mapping still
+cannot read is the upstream's `UPSTREAM_ERROR`, never an internal error.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+import functools
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, ParamSpec, TypeVar
 
+<<<<<<< HEAD
 from gateway.errors import BadUserInput, GatewayError
 from gateway.model.forwarded import wrap
+=======
+from gateway.errors import BadUserInput, GatewayError, UpstreamError
+>>>>>>> 5d429bf (Answers checked before they are kept: each source validates its endpoints' 2xx bodies against its wire types (sources/<name>/validate.py, attached in the tables); a malformed or oversized answer is UPSTREAM_ERROR with source, never cached, counted by the breaker, stale may stand in; one upstream deadline per operation; gql's execute_timeout follows GATEWAY_UPSTREAM_TIMEOUT and is mapped; sandbox fault modes html, truncated, wrong_shape, null, huge; the Sai Keeper docs copied into tests/fixtures)
 from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
 from gateway.model.types import (
     PerpBorrowing,
@@ -27,13 +36,32 @@ from gateway.sources.nibiru.client import SOURCE, NibiruClient
 from gateway.sources.nibiru.venue import VENUE
 
 T = TypeVar("T")
+<<<<<<< HEAD
 # the gateway's leaderboard fields, for Sai's rows: the Sai field each is read from (None: null for NIBIRU)
 LEADERBOARD_FROM_SAI: dict[str, str | None] = {
     "venue": None, "label": None, "pnl": "realizedPnlTotalUsd", "volume": "volumeTotalUsd", "roi": None,
     "winRate": None, "trades": None, "accountValue": None, "score": None, "avgLeverage": None,
     "liquidations": None, "openPositions": None, "unrealizedPnl": None,
 }
+=======
+P = ParamSpec("P")
+>>>>>>> 5d429bf (Answers checked before they are kept: each source validates its endpoints' 2xx bodies against its wire types (sources/<name>/validate.py, attached in the tables); a malformed or oversized answer is UPSTREAM_ERROR with source, never cached, counted by the breaker, stale may stand in; one upstream deadline per operation; gql's execute_timeout follows GATEWAY_UPSTREAM_TIMEOUT and is mapped; sandbox fault modes html, truncated, wrong_shape, null, huge; the Sai Keeper docs copied into tests/fixtures)
 MAX_BATCH = 25  # aliases per upstream document; more loads are split into several documents
+
+
+def readable(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """A payload the mapping cannot read (a missing key, a wrong type) is Sai Keeper's error."""
+
+    @functools.wraps(fn)
+    async def read(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await fn(*args, **kwargs)
+        except GatewayError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise UpstreamError(SOURCE, "Sai Keeper sent an answer the gateway cannot read") from exc
+
+    return read
 
 
 def _page_vars(page: Page) -> dict[str, Any]:
@@ -74,14 +102,17 @@ class NibiruSource:
     def __init__(self, client: NibiruClient) -> None:
         self.client = client
 
+    @readable
     async def trades(self, q: TradesQuery) -> list[PerpTrade]:
         data = await self.client.execute(queries.TRADES, _trades_vars(q))
         return _map_trades(data["perp"]["trades"])
 
+    @readable
     async def trade(self, trader: str, trade_id: int) -> PerpTrade | None:
         data = await self.client.execute(queries.TRADE_ONE, {"id": trade_id, "trader": trader})
         return _map_one(data["perp"]["trade"])
 
+    @readable
     async def trade_history(self, q: HistoryQuery) -> list[PerpTradeHistoryItem]:
         data = await self.client.execute(queries.TRADE_HISTORY, _history_vars(q))
         return _map_history(data["perp"]["tradeHistory"])
@@ -109,6 +140,7 @@ class NibiruSource:
         answers = await asyncio.gather(*(self._document(field, variables, c, pick, single) for c in chunks))
         return [answer for chunk in answers for answer in chunk]
 
+    @readable
     async def _document(
         self, field: queries.RootField, variables: list[dict[str, Any]], indices: range,
         pick: Callable[[Any], T], single: Callable[[int], Awaitable[T]],
@@ -126,12 +158,14 @@ class NibiruSource:
         perp = data["perp"]
         return [pick(perp[queries.alias(j)]) for j in range(len(indices))]
 
+    @readable
     async def borrowing(self, collateral_id: int, market_id: int) -> PerpBorrowing | None:
         data = await self.client.execute(
             queries.BORROWING_ONE, {"collateralId": collateral_id, "marketId": market_id})
         found = data["perp"]["borrowing"]
         return mapping.map_borrowing(found) if found is not None else None
 
+    @readable
     async def borrowings(self, q: BorrowingsQuery) -> list[PerpBorrowingShortInfo]:
         where = _compact({"marketId": q.market_id, "collateralId": q.collateral_id}) or None
         data = await self.client.execute(queries.BORROWINGS, {"where": where, **_page_vars(q.page)})

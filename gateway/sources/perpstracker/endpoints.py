@@ -30,6 +30,7 @@ from gateway.policy.endpoints import Endpoint, RestTable, Route
 from gateway.policy.ratelimit import windows_of
 from gateway.policy.windowlog import Window
 from gateway.settings import SettingsError
+from gateway.sources.perpstracker.validate import VALIDATORS
 
 LEADERBOARD, LIVE_TRADES, TRADER_PROFILES, HISTORICAL = "leaderboard", "live_trades", "trader_profiles", "historical"
 # The docs' table: (burst per second, sustained per minute). PERPSTRACKER_RATE_LIMITS overrides.
@@ -44,7 +45,8 @@ DOCS_CATEGORY = {LEADERBOARD: "Leaderboard queries", LIVE_TRADES: "Live trades",
 
 
 def _pt(name: str, ttl: float, bucket: str, method: str = "GET") -> Endpoint:
-    return Endpoint(f"perpstracker.{name}", ttl, bucket, read=method == "GET")
+    full = f"perpstracker.{name}"  # with the validator of its wire type, for the reads the gateway makes
+    return Endpoint(full, ttl, bucket, read=method == "GET", validate=VALIDATORS.get(full))
 
 
 _P, _W, _T = "/perpetuals", "/perpetuals/watchlist", "/trading"
