@@ -66,7 +66,8 @@ class UpstreamWrapper:
                     await send({"type": "websocket.close", "code": 1011})
                     return
                 body = {"error": "Internal Server Error"} if fault.mode == "error" else {"error": "Bad Gateway"}
-                await JSONResponse(body, status_code=status)(scope, receive, send)
+                headers = {"Retry-After": f"{fault.retry_after:g}"} if status == 429 else None
+                await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
                 return
             if scope["type"] == "websocket":
                 await self._websocket(scope, receive, send_wrapper)
@@ -191,7 +192,8 @@ def control_routes(state: SandboxState, clock: LiveClock) -> list[BaseRoute]:
                                 status_code=400)
         state.faults[up] = Fault(mode=body["mode"], status=int(body.get("status", 500)),
                                  delay=float(body.get("delay", 0.0)),
-                                 size=int(body.get("size", body_faults.HUGE_DEFAULT)))
+                                 size=int(body.get("size", body_faults.HUGE_DEFAULT)),
+                                 retry_after=float(body.get("retry_after", 1.0)))
         if body["mode"] == "down":
             state.kill_websockets(up)
         return JSONResponse({"faults": {k: dataclasses.asdict(v) for k, v in state.faults.items()}})

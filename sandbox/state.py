@@ -53,6 +53,7 @@ class Fault:
     status: int = 500
     delay: float = 0.0
     size: int = 64 * 2**20
+    retry_after: float = 1.0  # the `Retry-After` of an `error` fault with status 429
 
 
 @dataclass
