@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from redis.asyncio import Redis
 
-from gateway.errors import GatewayError, UpstreamRateLimited, UpstreamUnavailable
+from gateway.errors import GatewayError, UpstreamError, UpstreamRateLimited, UpstreamUnavailable
 from gateway.policy import operation
 from gateway.policy.runtime import UpstreamPolicy
 from gateway.sources.http import request_json
@@ -234,3 +235,80 @@ async def test_every_refusal_reaches_callers_as_its_gateway_error() -> None:
         with pytest.raises(UpstreamUnavailable) as info:
             await request_json(client, "perpstracker", "GET", "/prices")
     assert info.value.extensions() == {"code": "UPSTREAM_UNAVAILABLE", "source": "perpstracker"}
+
+
+HTML = httpx.Response(200, headers={"content-type": "text/html"}, content=b"<html>502 Bad Gateway</html>")
+
+
+async def test_a_malformed_answer_is_an_upstream_error_and_never_cached() -> None:
+    upstream = Scripted(HTML, BOARD)
+    async with client_for(upstream, upstream_retries=2) as client:
+        with pytest.raises(UpstreamError) as info:
+            await request_json(client, "perpstracker", "GET", "/perpetuals/leaderboard/24h")
+        assert await request_json(client, "perpstracker", "GET", "/perpetuals/leaderboard/24h") == BOARD.json()
+        assert await request_json(client, "perpstracker", "GET", "/perpetuals/leaderboard/24h") == BOARD.json()
+    assert info.value.extensions() == {"code": "UPSTREAM_ERROR", "source": "perpstracker"}
+    assert "malformed" in info.value.message
+    assert upstream.calls == 2  # not retried (the same request meets it again), not cached; the good one is
+
+
+async def test_malformed_answers_count_as_failures_for_the_breaker() -> None:
+    upstream = Scripted(httpx.Response(200, json=None))
+    async with client_for(upstream, breaker_threshold=2, upstream_retries=0, max_stale=0.0) as client:
+        for _ in range(2):
+            with pytest.raises(UpstreamError):
+                await request_json(client, "perpstracker", "GET", "/perpetuals/leaderboard/24h")
+        with pytest.raises(UpstreamUnavailable) as info:
+            await request_json(client, "perpstracker", "GET", "/perpetuals/leaderboard/24h")
+    assert "circuit open" in info.value.message and upstream.calls == 2
+
+
+async def test_a_malformed_answer_lets_the_last_good_one_stand_in_marked_stale() -> None:
+    upstream = Scripted(BOARD, httpx.Response(200, json={"data": {"items": []}}))
+    stats, token = operation.begin()
+    try:
+        async with client_for(upstream, cache_ttl_overrides={"perpstracker.leaderboard": 0.01}) as client:
+            await client.get("/perpetuals/leaderboard/24h")
+            await asyncio.sleep(0.02)  # the passage of time under test: past the 0.01 s TTL
+            stale = await client.get("/perpetuals/leaderboard/24h")
+    finally:
+        operation.end(token)
+    assert stale.json() == BOARD.json() and [n.source for n in stats.stale] == ["perpstracker"]
+
+
+async def test_an_answer_past_the_body_limit_is_refused_while_it_streams() -> None:
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield b"x" * 65536
+
+    upstream = Scripted(lambda request: httpx.Response(200, stream=ByteStream(endless())))
+    async with client_for(upstream, upstream_max_body=2**20) as client:
+        with pytest.raises(UpstreamError) as info:
+            await request_json(client, "perpstracker", "GET", "/prices")
+    assert "larger than 1048576 bytes" in info.value.message and upstream.calls == 1
+
+
+class ByteStream(httpx.AsyncByteStream):
+    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+        self.chunks = chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.chunks:
+            yield chunk
+
+
+async def test_one_operation_shares_one_upstream_deadline() -> None:
+    """Two calls in a row to a hanging upstream end together within one timeout, not one each."""
+    gate = asyncio.Event()  # never set: the upstream never answers
+    upstream = Scripted(BOARD, gate=gate)
+    stats, token = operation.begin()
+    loop = asyncio.get_running_loop()
+    try:
+        async with client_for(upstream, upstream_timeout=0.3, upstream_retries=0) as client:
+            for path in ("/perpetuals/leaderboard/24h", "/perpetuals/leaderboard/7d"):
+                with pytest.raises(httpx.ReadTimeout):
+                    await client.get(path)
+    finally:
+        operation.end(token)
+    assert stats.deadline is not None and loop.time() >= stats.deadline
+    assert upstream.calls == 1  # the second call had no time left, so it never went out
