@@ -9,7 +9,7 @@ import pytest
 from gateway.errors import UpstreamRateLimited
 from gateway.policy.ratelimit import RateLimiter, blocked_for, windows_of
 from gateway.policy.refusal import PolicyRefusal
-from gateway.policy.windowlog import LocalWindowLog, Window
+from gateway.policy.windowlog import LocalWindowLog, NoSlot, Window
 from gateway.settings import Settings, SettingsError
 from gateway.sources.nansen import DESCRIPTOR as NANSEN
 from gateway.sources.perpstracker.endpoints import limits as perpstracker_limits
@@ -76,12 +76,20 @@ async def test_a_call_that_cannot_get_a_slot_in_time_is_rate_limited_with_retry_
 
 
 async def test_a_call_waits_for_a_slot_that_frees_within_its_wait() -> None:
-    limiter = RateLimiter("nansen", "nansen", {"requests": (Window(1, 0.1),)}, LocalWindowLog())
+    window = Window(1, 0.1)
+    log = LocalWindowLog()
+    limiter = RateLimiter("nansen", "nansen", {"requests": (window,)}, log)
     loop = asyncio.get_running_loop()
     first = await limiter.acquire("requests", "k", loop.time(), loop.time() + 5)
     await first.release()
-    second = await limiter.acquire("requests", "k", loop.time() + 1.0, loop.time() + 5)  # waits ~0.15 s
+    released = log.clock()
+    with pytest.raises(PolicyRefusal):  # not willing to wait: refused, the one slot is spent
+        await limiter.acquire("requests", "k", loop.time(), loop.time() + 5)
+    second = await limiter.acquire("requests", "k", loop.time() + 1.0, loop.time() + 5)  # willing: it waits
+    admitted = log.clock()
     await second.release()
+    assert not isinstance(second, NoSlot)  # a slot of the bucket, counted in its log
+    assert admitted - released >= window.span  # given only once the first call left the window
 
 
 async def test_the_upstreams_word_blocks_the_bucket() -> None:
