@@ -37,7 +37,7 @@ async def test_100_concurrent_identical_cold_queries_make_one_upstream_request(
         since = time.time()
         again = await asyncio.gather(*(gql(gateway, JUPITER_BOARD, l=93) for _ in range(10)))
         assert [b["data"] for b in again] == [bodies[0]["data"]] * 10
-        assert await upstream_requests(live_control, "perpstracker", since) == []
+        assert await upstream_requests(live_control, "perpstracker", since, BOARD_PATH) == []
 
 
 async def test_100_concurrent_identical_nibiru_queries_make_one_sai_keeper_request(
@@ -48,10 +48,10 @@ async def test_100_concurrent_identical_nibiru_queries_make_one_sai_keeper_reque
         since = time.time()
         bodies = await asyncio.gather(*(gql(gateway, TRADES, t=trader) for _ in range(100)))
         assert all("errors" not in b for b in bodies) and bodies[0]["data"]["perp"]["trades"]
-        assert len(await upstream_requests(live_control, "nibiru", since)) == 1
+        assert len(await upstream_requests(live_control, "nibiru", since, method="POST")) == 1
         since = time.time()
         await gql(gateway, TRADES, t=trader)
-        assert await upstream_requests(live_control, "nibiru", since) == []
+        assert await upstream_requests(live_control, "nibiru", since, method="POST") == []
 
 
 @pytest.mark.redis

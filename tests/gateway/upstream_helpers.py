@@ -47,7 +47,9 @@ async def gql(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[s
 
 
 async def upstream_requests(control: httpx.AsyncClient, upstream: str, since: float,
-                            path: str | None = None) -> list[dict[str, Any]]:
-    """The sandbox's log of requests to `upstream` since `since` (optionally one path only)."""
+                            path: str | None = None, method: str | None = None) -> list[dict[str, Any]]:
+    """The sandbox's log of requests to `upstream` that arrived since `since` (optionally one path
+    or one method only: the session's other gateways keep WebSockets to the same sandbox, and a
+    bridge closing one is logged as a `WS` request to the same path)."""
     log: list[dict[str, Any]] = (await control.get("/requests", params={"upstream": upstream, "since": since})).json()
-    return [r for r in log if path is None or r["path"] == path]
+    return [r for r in log if (path is None or r["path"] == path) and (method is None or r["method"] == method)]

@@ -30,6 +30,7 @@ class Scripted:
         self.script = list(script) or [httpx.Response(200, json={"ok": True})]
         self.requests: list[httpx.Request] = []
         self.gate = gate
+        self.arrived = asyncio.Event()  # set by the first call: the upstream has been reached
 
     @property
     def calls(self) -> int:
@@ -37,6 +38,7 @@ class Scripted:
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        self.arrived.set()
         step = self.script[min(len(self.requests), len(self.script)) - 1]
         if self.gate is not None:
             await self.gate.wait()

@@ -59,7 +59,7 @@ async def test_concurrent_identical_requests_share_one_call() -> None:
     upstream = Scripted(OK, gate=gate)
     async with client_for(upstream) as client:
         calls = [asyncio.ensure_future(client.get("/prices")) for _ in range(50)]
-        await asyncio.sleep(0.05)
+        await upstream.arrived.wait()  # the one call is out (the others joined it, or find its answer)
         gate.set()
         answers = await asyncio.gather(*calls)
     assert upstream.calls == 1 and {a.text for a in answers} == {OK.text}
@@ -218,7 +218,10 @@ async def test_replicas_on_one_redis_share_one_call_and_its_answer(redis_url: st
     path = f"/perpetuals/trader/{id(gate)}/positions"  # a key no other test uses
     async with client_for(upstreams[0], policy=policies[0]) as a, client_for(upstreams[1], policy=policies[1]) as b:
         calls = [asyncio.ensure_future(c.get(path)) for c in (a, b, a, b)]
-        await asyncio.sleep(0.1)
+        arrivals = [asyncio.ensure_future(u.arrived.wait()) for u in upstreams[:2]]
+        await asyncio.wait(arrivals, return_when=asyncio.FIRST_COMPLETED)  # one replica's call is out
+        for arrival in arrivals:
+            arrival.cancel()
         gate.set()
         answers = await asyncio.gather(*calls)
     assert {r.status_code for r in answers} == {200} and upstreams[0].calls + upstreams[1].calls == 1
