@@ -25,11 +25,14 @@ class OperationStats:
     stale: list[StaleNote] = field(default_factory=list)
     upstream_calls: int = 0  # calls that went to an upstream (not answered from cache)
     deadline: float | None = None  # loop time by which every upstream call must be over; set by the first
+    ended: bool = False  # the operation answered; a task it left behind still sees this record
 
     def deadline_for(self, now: float, timeout: float) -> float:
         """The operation's upstream deadline: `timeout` after its first upstream call, shared by
         the later ones, so an operation that calls one slow upstream several times in a row (pages
         of a history) still answers, stale or with an error, within one timeout, not one per call."""
+        if self.ended:  # a task that outlived its operation: its calls are on their own deadlines
+            return now + timeout
         if self.deadline is None:
             self.deadline = now + timeout
         return self.deadline
@@ -54,7 +57,10 @@ def begin() -> tuple[OperationStats, contextvars.Token[OperationStats | None]]:
 
 
 def end(token: contextvars.Token[OperationStats | None]) -> None:
+    stats = _current.get()
     _current.reset(token)
+    if stats is not None:
+        stats.ended = True
 
 
 def current() -> OperationStats:

@@ -315,3 +315,10 @@ async def test_one_operation_shares_one_upstream_deadline() -> None:
         operation.end(token)
     assert stats.deadline is not None and loop.time() >= stats.deadline
     assert upstream.calls == 1  # the second call had no time left, so it never went out
+
+
+async def test_a_task_that_outlives_its_operation_gets_deadlines_of_its_own() -> None:
+    stats, token = operation.begin()
+    first = stats.deadline_for(100.0, 1.0)
+    operation.end(token)
+    assert first == 101.0 and stats.deadline_for(500.0, 1.0) == 501.0  # not the spent 101
