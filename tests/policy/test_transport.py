@@ -207,14 +207,9 @@ async def test_no_rate_limit_slot_in_time_is_rate_limited_or_stale() -> None:
 @pytest.mark.redis
 async def test_replicas_on_one_redis_share_one_call_and_its_answer(redis_url: str, redis_client: Redis) -> None:
     gate = asyncio.Event()
-<<<<<<< HEAD
-    upstreams = [Scripted(OK, gate=gate) for _ in range(3)]
-    policies = [UpstreamPolicy(settings(redis_url=redis_url), redis_client) for _ in range(3)]
-=======
     positions = httpx.Response(200, json={"positions": []})
     upstreams = [Scripted(positions, gate=gate) for _ in range(3)]
-    policies = [UpstreamPolicy(settings(redis_url=redis_url)) for _ in range(3)]
->>>>>>> 5d429bf (Answers checked before they are kept: each source validates its endpoints' 2xx bodies against its wire types (sources/<name>/validate.py, attached in the tables); a malformed or oversized answer is UPSTREAM_ERROR with source, never cached, counted by the breaker, stale may stand in; one upstream deadline per operation; gql's execute_timeout follows GATEWAY_UPSTREAM_TIMEOUT and is mapped; sandbox fault modes html, truncated, wrong_shape, null, huge; the Sai Keeper docs copied into tests/fixtures)
+    policies = [UpstreamPolicy(settings(redis_url=redis_url), redis_client) for _ in range(3)]
     path = f"/perpetuals/trader/{id(gate)}/positions"  # a key no other test uses
     async with client_for(upstreams[0], policy=policies[0]) as a, client_for(upstreams[1], policy=policies[1]) as b:
         calls = [asyncio.ensure_future(c.get(path)) for c in (a, b, a, b)]

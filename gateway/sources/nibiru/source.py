@@ -17,12 +17,8 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, ParamSpec, TypeVar
 
-<<<<<<< HEAD
-from gateway.errors import BadUserInput, GatewayError
-from gateway.model.forwarded import wrap
-=======
 from gateway.errors import BadUserInput, GatewayError, UpstreamError
->>>>>>> 5d429bf (Answers checked before they are kept: each source validates its endpoints' 2xx bodies against its wire types (sources/<name>/validate.py, attached in the tables); a malformed or oversized answer is UPSTREAM_ERROR with source, never cached, counted by the breaker, stale may stand in; one upstream deadline per operation; gql's execute_timeout follows GATEWAY_UPSTREAM_TIMEOUT and is mapped; sandbox fault modes html, truncated, wrong_shape, null, huge; the Sai Keeper docs copied into tests/fixtures)
+from gateway.model.forwarded import wrap
 from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, Page, TradesQuery
 from gateway.model.types import (
     PerpBorrowing,
@@ -36,16 +32,13 @@ from gateway.sources.nibiru.client import SOURCE, NibiruClient
 from gateway.sources.nibiru.venue import VENUE
 
 T = TypeVar("T")
-<<<<<<< HEAD
+P = ParamSpec("P")
 # the gateway's leaderboard fields, for Sai's rows: the Sai field each is read from (None: null for NIBIRU)
 LEADERBOARD_FROM_SAI: dict[str, str | None] = {
     "venue": None, "label": None, "pnl": "realizedPnlTotalUsd", "volume": "volumeTotalUsd", "roi": None,
     "winRate": None, "trades": None, "accountValue": None, "score": None, "avgLeverage": None,
     "liquidations": None, "openPositions": None, "unrealizedPnl": None,
 }
-=======
-P = ParamSpec("P")
->>>>>>> 5d429bf (Answers checked before they are kept: each source validates its endpoints' 2xx bodies against its wire types (sources/<name>/validate.py, attached in the tables); a malformed or oversized answer is UPSTREAM_ERROR with source, never cached, counted by the breaker, stale may stand in; one upstream deadline per operation; gql's execute_timeout follows GATEWAY_UPSTREAM_TIMEOUT and is mapped; sandbox fault modes html, truncated, wrong_shape, null, huge; the Sai Keeper docs copied into tests/fixtures)
 MAX_BATCH = 25  # aliases per upstream document; more loads are split into several documents
 
 
