@@ -20,7 +20,6 @@ up front, and left to pass their TTL together (one wait of one TTL for the whole
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -31,9 +30,12 @@ import pytest
 from gateway.app import create_app
 from gateway.cli import sandbox_process
 from gateway.settings import Settings
+from gateway.sources.perpstracker.endpoints import LIMITS as PERPSTRACKER_LIMITS
 from sandbox.state import KEYS as SANDBOX_KEYS
+from tests.configure import configure
 from tests.gateway.upstream_helpers import gql
 from tests.servers import serve
+from tests.upstream_settings import UNLIMITED
 
 TIMEOUT = 1.0  # GATEWAY_UPSTREAM_TIMEOUT of the matrix's gateway
 TTL = 1.0  # the TTL of every endpoint the matrix reads
@@ -73,9 +75,11 @@ def fault_sandbox() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def fault_gateway(fault_sandbox: str) -> Iterator[str]:
     base = Settings(sandbox="off", response_cache=False).with_sandbox(fault_sandbox, SANDBOX_KEYS)
-    settings = dataclasses.replace(
+    # the matrix is about faults, not budgets: limits (and so each caller's share) far above its calls
+    settings = configure(
         base, upstream_timeout=TIMEOUT, upstream_max_body=MAX_BODY, upstream_retries=1,
-        breaker_threshold=1_000_000, cache_ttl_overrides=dict.fromkeys(ENDPOINTS, TTL))
+        breaker_threshold=1_000_000, cache_ttl_overrides=dict.fromkeys(ENDPOINTS, TTL),
+        perpstracker_rate_limits=dict.fromkeys(PERPSTRACKER_LIMITS, UNLIMITED), nansen_rate_limits=UNLIMITED)
     with serve(create_app(settings)) as url:
         yield url
 
