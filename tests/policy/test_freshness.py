@@ -18,30 +18,32 @@ class Arrivals(Scripted):
 
     def __init__(self) -> None:
         super().__init__()
-        self.arrived: asyncio.Queue[httpx.Request] = asyncio.Queue()
+        self.arrivals: asyncio.Queue[httpx.Request] = asyncio.Queue()
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.arrived.put_nowait(request)
+        self.arrivals.put_nowait(request)
         return await super().__call__(request)
 
 
 def numbered() -> Arrivals:
     """An upstream whose n-th answer says n, so a test sees which call answered."""
     upstream = Arrivals()
-    upstream.script = [lambda request: httpx.Response(200, json={"n": upstream.requests.index(request) + 1})]
+    # a leaderboard answer (its endpoint validates the wire shape) whose rank says which call it was
+    upstream.script = [lambda request: httpx.Response(
+        200, json={"data": [{"wallet_address": "W", "rank": upstream.requests.index(request) + 1}]})]
     return upstream
 
 
 async def test_a_copy_fetched_before_the_hint_is_not_used_and_the_fresh_one_is_kept() -> None:
     upstream = numbered()
     async with client_for(upstream) as client:
-        assert (await client.get(PATH)).json() == {"n": 1}
-        assert (await client.get(PATH)).json() == {"n": 1}  # within the TTL, no hint: the cached copy
+        assert (await client.get(PATH)).json()["data"][0]["rank"] == 1
+        assert (await client.get(PATH)).json()["data"][0]["rank"] == 1  # within the TTL, no hint: the cached copy
         with fresh_after(time.time()):
-            assert (await client.get(PATH)).json() == {"n": 2}  # older than the hint: goes out
-        assert (await client.get(PATH)).json() == {"n": 2}  # ... and the fresh answer is what is kept
+            assert (await client.get(PATH)).json()["data"][0]["rank"] == 2  # older than the hint: goes out
+        assert (await client.get(PATH)).json()["data"][0]["rank"] == 2  # ... and the fresh answer is what is kept
         with fresh_after(time.time() - 60):
-            assert (await client.get(PATH)).json() == {"n": 2}  # a copy fetched after the hint serves
+            assert (await client.get(PATH)).json()["data"][0]["rank"] == 2  # a copy fetched after the hint serves
     assert upstream.calls == 2
 
 
@@ -51,14 +53,14 @@ async def test_a_hinted_call_does_not_join_a_call_that_started_before_it() -> No
     upstream.gate = gate
     async with client_for(upstream) as client:
         early = asyncio.ensure_future(client.get(PATH))
-        await upstream.arrived.get()  # the first call is at the upstream, held there
+        await upstream.arrivals.get()  # the first call is at the upstream, held there
         with fresh_after(time.time()):
             late = asyncio.ensure_future(client.get(PATH))
             same = asyncio.ensure_future(client.get(PATH))  # same hint: these two share one call
-        await upstream.arrived.get()
+        await upstream.arrivals.get()
         gate.set()
-        answers = [(await a).json() for a in (early, late, same)]
-    assert answers == [{"n": 1}, {"n": 2}, {"n": 2}] and upstream.calls == 2
+        answers = [(await a).json()["data"][0]["rank"] for a in (early, late, same)]
+    assert answers == [1, 2, 2] and upstream.calls == 2
 
 
 def test_the_hint_is_scoped_to_its_block() -> None:
