@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,11 +21,11 @@ from gateway.cli import sandbox_process
 from gateway.sandbox_trades import make_trades
 from gateway.settings import Settings
 from sandbox.state import KEYS as SANDBOX_KEYS
+from tests.node_tools import NODE_DIR, node_with
 from tests.servers import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-NODE_DIR = ROOT / "tests" / "node"
 GATEWAY = str(Path(sys.executable).parent / "gateway")
 
 
@@ -93,21 +92,8 @@ def test_the_query_examples_answer_without_errors(live: tuple[str, str], example
     assert data[("leaderboard", "trades", "borrowing")[example]]
 
 
-def node_or_skip() -> str:
-    node = shutil.which("node")
-    missing = None if node else "node is not installed"
-    if node and not (NODE_DIR / "node_modules" / "ws").is_dir():
-        missing = "tests/node/node_modules is missing (make test runs npm ci there)"
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{missing}: required under CI")
-        pytest.skip(missing)
-    assert node is not None
-    return node
-
-
 async def test_the_node_snippet_receives_a_live_trade(live: tuple[str, str], tmp_path: Path) -> None:
-    node = node_or_skip()
+    node = node_with("ws")
     sandbox, gw = live
     snippet = block("Details: `docs/operations-streams.md`", "js")
     assert 'from "ws"' in snippet and "webSocketImpl" in snippet

@@ -20,13 +20,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from redis.asyncio import Redis
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.edge.access import Authenticator, credential
 from gateway.edge.caller import client_ip, ip_caller
 from gateway.edge.limits import CallerLimit
 from gateway.edge.persisted import Persisted, build_persisted
 from gateway.errors import GatewayError, PersistedQueryNotFound, RateLimited, Unauthenticated
+from gateway.http.body import read_body, replaying
 from gateway.policy import caller as current_caller
 from gateway.settings import Settings
 
@@ -143,27 +144,3 @@ async def refuse(send: Send, error: GatewayError) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def replaying(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that gives the body already read, then passes through (the disconnect)."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay

@@ -8,14 +8,16 @@ and default is documented in docs/operations-edge.md.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from gateway.envparse import SettingsError, number
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-class EdgeSettingsError(ValueError):
-    """A malformed edge setting; raised at start-up (a subclass of ValueError, like SettingsError)."""
+class EdgeSettingsError(SettingsError):
+    """A malformed edge setting; raised at start-up."""
 
 
 def _list(text: str | None) -> tuple[str, ...]:
@@ -78,9 +80,9 @@ class EdgeSettings:
             return value or None
 
         def integer(name: str, default: int, minimum: int = 1) -> int:
-            return int(_number(get, name, default, minimum))
+            return int(number(get, name, default, minimum=minimum))
 
-        share = _number(get, "GATEWAY_CALLER_SHARE", 0.5, 0.01)
+        share = number(get, "GATEWAY_CALLER_SHARE", 0.5, minimum=0.01)
         if share > 1:
             raise EdgeSettingsError("GATEWAY_CALLER_SHARE must be a fraction between 0.01 and 1")
         try:
@@ -110,16 +112,3 @@ class EdgeSettings:
             ws_max_topics=integer("GATEWAY_WS_MAX_TOPICS", 20),
             stream_max_topics=integer("GATEWAY_STREAM_MAX_TOPICS", 1000),
         )
-
-
-def _number(get: Callable[[str], str | None], name: str, default: float, minimum: float) -> float:
-    text = get(name)
-    if text is None:
-        return default
-    try:
-        value = float(text)
-    except ValueError as exc:
-        raise EdgeSettingsError(f"{name} must be a number") from exc
-    if value < minimum:
-        raise EdgeSettingsError(f"{name} must be at least {minimum:g}")
-    return value

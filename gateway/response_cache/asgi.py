@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.api.extensions.operation_record import collecting
 from gateway.coord.singleflight import SingleFlight
+from gateway.http.body import read_body, replaying
 from gateway.policy.operation import OperationStats
 from gateway.response_cache.keys import KeyDeriver
 from gateway.response_cache.redis_store import RedisStore
@@ -126,8 +127,8 @@ class ResponseCache:
             if self.store is not None and not streaming:
                 raw_key = self.keys.of_query_string(query_string)
         else:
-            body = await _read_body(receive)
-            receive = _replay(body, receive)
+            body = await read_body(receive)
+            receive = replaying(body, receive)
             if self.store is not None and json_body and not streaming:
                 raw_key = self.keys.of_body(body)
         if raw_key is None or self.store is None:
@@ -208,32 +209,6 @@ def cacheable_ttl(status: int, headers: Headers, body: bytes, records: list[Oper
         if not isinstance(decoded, dict) or "errors" in decoded:
             return None
     return stats.min_ttl
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that gives the app the body already read, then waits for the disconnect."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 def _tagging(send: Send, tag: bytes, control: bytes | None) -> Send:

@@ -25,12 +25,11 @@ import pytest
 
 from tests.gateway.test_subscriptions_clients import (
     EXPECTED,
-    NODE_DIR,
     QUERY,
     emit_until,
-    node_or_skip,
 )
 from tests.gateway.ws_helpers import ScriptedGateway, scripted_gateway
+from tests.node_tools import NODE_DIR, node_with
 from tests.streams.doubles import TRADER
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -78,7 +77,7 @@ def gw() -> Iterator[ScriptedGateway]:
 
 
 async def test_a_page_on_another_origin_queries_and_subscribes(gw: ScriptedGateway) -> None:
-    node = node_or_skip()
+    node = node_with("graphql-ws")
     chromium_or_skip()
     gateway = gw.url.replace("ws", "http", 1).removesuffix("/graphql")
     with static_site() as site, tempfile.TemporaryDirectory(prefix="chromium-") as profile:

@@ -5,30 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-from pathlib import Path
 
-import pytest
-
-NODE_DIR = Path(__file__).resolve().parents[1] / "node"
-
-
-def node_with_graphql_http() -> str:
-    node = shutil.which("node")
-    missing = None if node else "node is not installed"
-    if node and not (NODE_DIR / "node_modules" / "graphql-http").is_dir():
-        missing = "tests/node/node_modules is missing graphql-http (make test runs npm ci there)"
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{missing}: required under CI")
-        pytest.skip(missing)
-    assert node is not None
-    return node
+from tests.node_tools import NODE_DIR, node_with
 
 
 async def test_graphql_http_audit_passes(gateway_url: str) -> None:
-    node = node_with_graphql_http()
+    node = node_with("graphql-http")
     proc = await asyncio.create_subprocess_exec(
         node, str(NODE_DIR / "audit.mjs"), f"{gateway_url}/graphql", cwd=NODE_DIR,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

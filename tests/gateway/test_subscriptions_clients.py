@@ -5,11 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import os
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +16,9 @@ from gql.transport.websockets import WebsocketsTransport
 from gateway.model.venue import Venue
 from gateway.streams.types import Topic
 from tests.gateway.ws_helpers import ScriptedGateway, scripted_gateway
+from tests.node_tools import NODE_DIR, node_with
 from tests.streams.doubles import TRADER, history_event
 
-NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 QUERY = "subscription($t: String!) { perpTradeHistory(where: {trader: $t}) { id venue market trader } }"
 TOPIC = Topic("history", Venue.JUPITER, TRADER)
 
@@ -30,19 +27,6 @@ TOPIC = Topic("history", Venue.JUPITER, TRADER)
 def gw() -> Iterator[ScriptedGateway]:
     with scripted_gateway() as gateway:
         yield gateway
-
-
-def node_or_skip() -> str:
-    node = shutil.which("node")
-    missing = None if node else "node is not installed"
-    if node and not (NODE_DIR / "node_modules" / "graphql-ws").is_dir():
-        missing = "tests/node/node_modules is missing (make test runs npm ci there)"
-    if missing:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{missing}: required under CI")
-        pytest.skip(missing)
-    assert node is not None
-    return node
 
 
 async def emit_until(gw: ScriptedGateway, received: asyncio.Future[Any], seq: int) -> Any:
@@ -62,7 +46,7 @@ EXPECTED = [{"id": 41, "venue": "JUPITER", "market": "SOL", "trader": TRADER}]
 
 
 async def test_node_graphql_ws_client_subscribes_and_receives(gw: ScriptedGateway) -> None:
-    node = node_or_skip()
+    node = node_with("graphql-ws")
     proc = await asyncio.create_subprocess_exec(
         node, str(NODE_DIR / "subscribe.mjs"), gw.url, QUERY, json.dumps({"t": TRADER}), "1",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
