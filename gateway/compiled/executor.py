@@ -1,0 +1,134 @@
+"""The compiled execution path: plans cached by document, run with the operation's bookkeeping.
+
+`CompiledExecutor.execute` answers a query as response bytes, or returns None: then the caller
+runs the standard path (Strawberry's `schema.execute`), which answers everything the compiled
+path leaves alone: documents that do not parse or validate, introspection, subscriptions and
+mutations, `@defer`/`@stream`, variables that do not coerce (so their errors are Strawberry's).
+
+Plans are cached by (document text, operation name), with the parsed document: a document seen
+before costs neither a parse nor a validation. What Strawberry's extensions do around an
+execution is done here by the same functions (gateway/schema/extensions): the operation record
+(upstream TTLs, stale notes, the response cache's `collecting()`), a fresh set of DataLoaders,
+and the error mapping with partial errors. A schema with any other extension is not compiled at
+all, so adding one cannot be silently skipped by this path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+import strawberry
+from graphql import GraphQLError, GraphQLSyntaxError, get_operation_ast, parse, specified_rules
+from graphql.execution.executor import Executor
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import validate_document
+
+from gateway import loaders
+from gateway.compiled.fields import Unsupported
+from gateway.compiled.plan import Plan
+from gateway.compiled.run import Executed, run_plan
+from gateway.policy import operation
+from gateway.schema.extensions.errors import ErrorMapping, mapped_errors
+from gateway.schema.extensions.loaders import OperationLoaders
+from gateway.schema.extensions.operation_record import OperationRecord, note, stale_extensions
+
+KNOWN_EXTENSIONS = (OperationRecord, OperationLoaders, ErrorMapping)
+PLAN_CACHE_SIZE = 1000
+
+
+def compilable(schema: strawberry.Schema) -> bool:
+    """Whether every extension of `schema` is one this path reproduces."""
+    return all(extension in KNOWN_EXTENSIONS for extension in schema.extensions)
+
+
+class CompiledExecutor:
+    def __init__(self, schema: strawberry.Schema) -> None:
+        self.schema = schema
+        self.enabled = compilable(schema)
+        self._graphql_schema = schema._schema
+        self._executor_class = schema.execution_context_class
+        self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+        self.compiled = self.fallbacks = self.replays = 0  # counters for tests and benchmarks
+
+    def plan(self, query: str, operation_name: str | None) -> Plan | None:
+        """The cached plan for a document, compiling it on first sight; None: standard path."""
+        key = (query, operation_name)
+        plans = self._plans
+        if key in plans:
+            plans.move_to_end(key)
+            return plans[key]
+        plan = self._compile(query, operation_name) if self.enabled else None
+        plans[key] = plan
+        if len(plans) > PLAN_CACHE_SIZE:
+            plans.popitem(last=False)
+        return plan
+
+    def _compile(self, query: str, operation_name: str | None) -> Plan | None:
+        try:
+            document = parse(query)
+        except GraphQLSyntaxError:
+            return None
+        if validate_document(self._graphql_schema, document, tuple(specified_rules)):
+            return None
+        found = get_operation_ast(document, operation_name)
+        if found is None:
+            return None
+        try:
+            return Plan(document, found, self.schema)
+        except Unsupported:
+            return None
+
+    def _build(self, plan: Plan, context: Any, variables: dict[str, Any] | None, middleware: Any = None) -> Any:
+        executor_class: type[Executor] = self._executor_class
+        return executor_class.build(
+            self._graphql_schema, plan.document, None, context, variables, plan.operation_name,
+            middleware=[middleware] if middleware is not None else None,
+            is_awaitable=optimized_is_awaitable, operation_extensions=None,
+        )
+
+    async def execute(self, query: str, variables: dict[str, Any] | None, operation_name: str | None,
+                      context: Any) -> bytes | None:
+        """The response body for this request, or None when the standard path must answer."""
+        plan = self.plan(query, operation_name)
+        if plan is None:
+            self.fallbacks += 1
+            return None
+        executor = self._build(plan, context, variables)
+        if isinstance(executor, list):  # variables that do not coerce: Strawberry reports them
+            self.fallbacks += 1
+            return None
+        stats, token = operation.begin()
+        note(stats)
+        loaders_token = loaders.begin()
+        try:
+            executed = await run_plan(plan, executor,
+                                      lambda middleware: self._build(plan, context, variables, middleware))
+        finally:
+            with contextlib.suppress(ValueError):
+                loaders.end(loaders_token)
+            with contextlib.suppress(ValueError):
+                operation.end(token)
+        if executed is None:
+            self.fallbacks += 1
+            return None
+        self.compiled += 1
+        self.replays += executed.replayed
+        return encode(executed, context, stale_extensions(stats))
+
+
+def encode(executed: Executed, context: Any, extensions: dict[str, Any]) -> bytes:
+    """The response body as Strawberry shapes it: data, then errors, then extensions."""
+    errors: list[GraphQLError] | None = mapped_errors(executed.errors, context)
+    body: dict[str, Any] = {"data": executed.data}
+    if errors:
+        body["errors"] = [error.formatted for error in errors]
+    if extensions:
+        body["extensions"] = extensions
+    try:
+        return orjson.dumps(body)
+    except (orjson.JSONEncodeError, TypeError):  # e.g. a lone surrogate in a string: json copes
+        return json.dumps(body, separators=(",", ":")).encode()
