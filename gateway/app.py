@@ -18,6 +18,8 @@ from gateway import __version__, metrics
 from gateway.api import graphiql
 from gateway.api.build import build_schema
 from gateway.api.context import GatewayContext
+from gateway.compiled.asgi import CompiledGraphQL
+from gateway.compiled.executor import CompiledExecutor
 from gateway.coord import redis as coord_redis
 from gateway.edge.browsers import cors_middleware
 from gateway.edge.gate import EdgeGate
@@ -86,7 +88,9 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     hub = build_hub(settings, bridges or bridge_factory(settings, sources), redis)
     schema = build_schema(limits_of(settings))
     graphql = GatewayGraphQL(schema, sources, hub)
-    cached_graphql = build_response_cache(graphql, settings, redis)  # queries over HTTP; sockets go direct
+    executor = CompiledExecutor(schema, enabled=settings.compiled_execution)
+    compiled = CompiledGraphQL(graphql, executor, lambda request: graphql.get_context(request, None))
+    cached_graphql = build_response_cache(compiled, settings, redis)  # queries over HTTP; sockets go direct
     gate = EdgeGate(cached_graphql, settings, redis)  # caller access, per-caller limits, persisted operations
     subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings, gate)
     # routes an upstream adds (a webhook receiver, when configured): events go through the hub
@@ -130,4 +134,5 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     app.state.subscriptions = subscriptions
     app.state.response_cache = cached_graphql
     app.state.gate = gate
+    app.state.compiled = executor
     return app

@@ -46,9 +46,9 @@ def compilable(schema: strawberry.Schema) -> bool:
 
 
 class CompiledExecutor:
-    def __init__(self, schema: strawberry.Schema) -> None:
+    def __init__(self, schema: strawberry.Schema, *, enabled: bool = True) -> None:
         self.schema = schema
-        self.enabled = compilable(schema)
+        self.enabled = enabled and compilable(schema)
         self._graphql_schema = schema._schema
         self._executor_class = schema.execution_context_class
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
