@@ -23,14 +23,14 @@ from typing import Any
 import orjson
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError, get_operation_ast, parse, specified_rules
-from graphql.execution.executor import Executor
+from graphql import ExecutionResult
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import validate_document
 
 from gateway import loaders
 from gateway.compiled.fields import Unsupported
 from gateway.compiled.plan import Plan
-from gateway.compiled.run import Executed, run_plan
+from gateway.compiled.run import ProjectingExecutor, run
 from gateway.policy import operation
 from gateway.schema.extensions.errors import ErrorMapping, mapped_errors
 from gateway.schema.extensions.loaders import OperationLoaders
@@ -50,9 +50,8 @@ class CompiledExecutor:
         self.schema = schema
         self.enabled = enabled and compilable(schema)
         self._graphql_schema = schema._schema
-        self._executor_class = schema.execution_context_class
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
-        self.compiled = self.fallbacks = self.replays = 0  # counters for tests and benchmarks
+        self.compiled = self.fallbacks = 0  # counters for tests and benchmarks
 
     def plan(self, query: str, operation_name: str | None) -> Plan | None:
         """The cached plan for a document, compiling it on first sight; None: standard path."""
@@ -82,12 +81,10 @@ class CompiledExecutor:
         except Unsupported:
             return None
 
-    def _build(self, plan: Plan, context: Any, variables: dict[str, Any] | None, middleware: Any = None) -> Any:
-        executor_class: type[Executor] = self._executor_class
-        return executor_class.build(
+    def _build(self, plan: Plan, context: Any, variables: dict[str, Any] | None) -> ProjectingExecutor | list[Any]:
+        return ProjectingExecutor.build(
             self._graphql_schema, plan.document, None, context, variables, plan.operation_name,
-            middleware=[middleware] if middleware is not None else None,
-            is_awaitable=optimized_is_awaitable, operation_extensions=None,
+            is_awaitable=optimized_is_awaitable, operation_extensions=None, plan=plan,
         )
 
     async def execute(self, query: str, variables: dict[str, Any] | None, operation_name: str | None,
@@ -105,25 +102,20 @@ class CompiledExecutor:
         note(stats)
         loaders_token = loaders.begin()
         try:
-            executed = await run_plan(plan, executor,
-                                      lambda middleware: self._build(plan, context, variables, middleware))
+            result = await run(executor)
         finally:
             with contextlib.suppress(ValueError):
                 loaders.end(loaders_token)
             with contextlib.suppress(ValueError):
                 operation.end(token)
-        if executed is None:
-            self.fallbacks += 1
-            return None
         self.compiled += 1
-        self.replays += executed.replayed
-        return encode(executed, context, stale_extensions(stats))
+        return encode(result, context, stale_extensions(stats))
 
 
-def encode(executed: Executed, context: Any, extensions: dict[str, Any]) -> bytes:
+def encode(result: ExecutionResult, context: Any, extensions: dict[str, Any]) -> bytes:
     """The response body as Strawberry shapes it: data, then errors, then extensions."""
-    errors: list[GraphQLError] | None = mapped_errors(executed.errors, context)
-    body: dict[str, Any] = {"data": executed.data}
+    errors: list[GraphQLError] | None = mapped_errors(result.errors, context)
+    body: dict[str, Any] = {"data": result.data}
     if errors:
         body["errors"] = [error.formatted for error in errors]
     if extensions:

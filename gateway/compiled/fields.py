@@ -36,14 +36,3 @@ def plain_attribute(strawberry_schema: Any, parent: GraphQLObjectType, field_nam
         raise Unsupported(f"{parent.name}.{field_name} has no Python attribute")
     name: str = found.python_name
     return name
-
-
-def has_resolvers(parent: GraphQLObjectType, field_names: list[str]) -> bool:
-    """Whether any selected field of `parent` runs a resolver (so the level is resolved, not projected)."""
-    for name in field_names:
-        if name.startswith("__"):
-            continue
-        field_def = parent.fields.get(name)
-        if field_def is not None and not is_plain(field_def):
-            return True
-    return False

@@ -9,10 +9,9 @@ The generated code is optimistic. Every leaf takes an exact fast check (`type(v)
 64-bit range, `type(v) is str`, the enum class, a finite float); anything else goes to the leaf
 type's own `coerce_output_value` (the function graphql-core calls), and a value that it refuses,
 a null in a non-null position or a non-list for a list makes the projection raise `Bail`. The
-caller then replays the operation on graphql-core with the values already resolved
-(replay.py), which produces the errors, paths and null propagation exactly as graphql-core does.
-So the fast path never has to reproduce graphql-core's error rules, only to recognise when it
-would have none.
+caller (run.py) then lets graphql-core complete that value itself, which produces the errors,
+paths and null propagation exactly as graphql-core does. So the fast path never has to
+reproduce graphql-core's error rules, only to recognise when it would have none.
 """
 
 from __future__ import annotations
