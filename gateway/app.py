@@ -31,6 +31,7 @@ from gateway.model.venue import Venue
 from gateway.policy.runtime import UpstreamPolicy
 from gateway.response_cache.asgi import build_response_cache
 from gateway.settings import Settings
+from gateway.sources.memoized import memoized
 from gateway.sources.registry import bridge_factory, build_sources, close_sources, extra_routes, upstream_of
 from gateway.streams.build import build_hub
 from gateway.streams.hub import Hub
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     sources = build_sources(settings, UpstreamPolicy(settings, redis))
     hub = build_hub(settings, bridges or bridge_factory(settings, sources), redis)
     schema = build_schema(limits_of(settings))
-    graphql = GatewayGraphQL(schema, sources, hub)
+    graphql = GatewayGraphQL(schema, memoized(sources), hub)  # the API's reads reuse mapped upstream answers
     executor = CompiledExecutor(schema, enabled=settings.compiled_execution)
     compiled = CompiledGraphQL(graphql, executor, lambda request: graphql.get_context(request, None))
     cached_graphql = build_response_cache(compiled, settings, redis)  # queries over HTTP; sockets go direct

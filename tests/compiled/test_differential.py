@@ -27,6 +27,7 @@ from gateway.compiled.executor import CompiledExecutor
 from gateway.context import GatewayContext
 from gateway.schema.build import schema
 from gateway.settings import Settings
+from gateway.sources.memoized import memoized
 from gateway.sources.registry import build_sources, close_sources
 from sandbox.state import KEYS as SANDBOX_KEYS
 from tests.compiled.documents import documents
@@ -61,7 +62,8 @@ class Harness:
 @pytest.fixture(scope="module")
 def harness(sandbox_url: str) -> Iterator[Harness]:
     loop = asyncio.new_event_loop()
-    sources = build_sources(Settings(sandbox="off").with_sandbox(sandbox_url, SANDBOX_KEYS))
+    raw = build_sources(Settings(sandbox="off").with_sandbox(sandbox_url, SANDBOX_KEYS))
+    sources = memoized(raw)  # as the app does; both paths share it
     traders = []
     with httpx.Client(base_url=f"{sandbox_url}/_control", timeout=30) as control:
         for venue in ("NIBIRU", "JUPITER", "HYPERLIQUID"):
@@ -70,7 +72,7 @@ def harness(sandbox_url: str) -> Iterator[Harness]:
     try:
         yield Harness(loop, sources, traders, CompiledExecutor(schema))
     finally:
-        loop.run_until_complete(close_sources(sources))
+        loop.run_until_complete(close_sources(raw))
         loop.close()
 
 
