@@ -88,8 +88,8 @@ def _from_query_string(query_string: bytes) -> dict[str, Any] | None:
             variables = orjson.loads(params["variables"][0])
         except orjson.JSONDecodeError:
             return None
-    names = params.get("operationName") or [None]
-    return _request(params["query"][0], variables, names[0])
+    names = params.get("operationName")
+    return _request(params["query"][0], variables, names[0] if names else None)
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -18,12 +18,18 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import OrderedDict
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError, get_operation_ast, parse, specified_rules
-from graphql import ExecutionResult
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSyntaxError,
+    get_operation_ast,
+    parse,
+    specified_rules,
+)
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import validate_document
 
@@ -82,10 +88,11 @@ class CompiledExecutor:
             return None
 
     def _build(self, plan: Plan, context: Any, variables: dict[str, Any] | None) -> ProjectingExecutor | list[Any]:
-        return ProjectingExecutor.build(
+        built = ProjectingExecutor.build(
             self._graphql_schema, plan.document, None, context, variables, plan.operation_name,
-            is_awaitable=optimized_is_awaitable, operation_extensions=None, plan=plan,
+            is_awaitable=cast(Any, optimized_is_awaitable), operation_extensions=None, plan=plan,
         )
+        return built if isinstance(built, list) else cast(ProjectingExecutor, built)
 
     async def execute(self, query: str, variables: dict[str, Any] | None, operation_name: str | None,
                       context: Any) -> bytes | None:

@@ -53,7 +53,7 @@ class _DirectiveVariables(Visitor):
     def enter_directive(self, node: DirectiveNode, *_args: Any) -> None:
         if node.name.value not in ALLOWED_DIRECTIVES:
             raise Unsupported(f"directive @{node.name.value}")
-        for argument in node.arguments:
+        for argument in node.arguments or ():
             if isinstance(argument.value, VariableNode):
                 self.names.add(argument.value.name.value)
             elif not isinstance(argument.value, BooleanValueNode):
@@ -75,11 +75,11 @@ class Plan:
         self._strawberry = strawberry_schema
         self._projections: dict[ProjectionKey, Project | None] = {}
 
-    def variant_of(self, executor: Executor) -> tuple[Any, ...]:
+    def variant_of(self, executor: Executor[Any]) -> tuple[Any, ...]:
         coerced = executor.variable_values.coerced
         return tuple(coerced.get(name) for name in self.directive_variables)
 
-    def projection(self, executor: Executor, variant: tuple[Any, ...], type_: GraphQLOutputType,
+    def projection(self, executor: Executor[Any], variant: tuple[Any, ...], type_: GraphQLOutputType,
                    details: list[FieldDetails]) -> Project | None:
         """The projection completing values of `type_` selected by `details`; None: graphql-core's."""
         key = (variant, str(type_), tuple(id(d.node) for d in details))
@@ -91,7 +91,7 @@ class Plan:
             self._projections[key] = project
         return project
 
-    def _generate(self, executor: Executor, type_: GraphQLOutputType, details: list[FieldDetails]) -> Project | None:
+    def _generate(self, executor: Executor[Any], type_: GraphQLOutputType, details: list[FieldDetails]) -> Project | None:
         def subfields(object_type: GraphQLObjectType, nodes: list[FieldDetails]) -> dict[str, list[FieldDetails]]:
             collected = executor.collect_subfields(object_type, nodes)
             if collected.new_defer_usages:

@@ -43,8 +43,9 @@ class ProjectingExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 async def run(executor: ProjectingExecutor) -> ExecutionResult:
-    result = executor.execute_operation()
-    if isinstance(result, ExecutionResult):
-        return result
-    done: ExecutionResult = await result
-    return done
+    result: Any = executor.execute_operation()
+    if not isinstance(result, ExecutionResult):
+        result = await result
+    if not isinstance(result, ExecutionResult):  # incremental delivery: refused by the plan (@defer)
+        raise TypeError("an incremental result from a compiled plan")
+    return result
