@@ -31,8 +31,9 @@ import httpx
 
 from bench.report import load, machine, today, write_section
 from gateway.cli import gateway_process, sandbox_process, upstream_env
-from gateway.policy.tables import PERPSTRACKER_LIMITS, endpoint_names
 from gateway.settings import Settings
+from gateway.sources.perpstracker.endpoints import LIMITS as PERPSTRACKER_LIMITS
+from gateway.sources.registry import endpoint_names
 from sandbox.state import KEYS as SANDBOX_KEYS
 
 FIELDS = ("venue rank trader label pnl roi volume winRate trades accountValue score avgLeverage liquidations "

@@ -17,9 +17,9 @@ from starlette.websockets import WebSocket
 from gateway import __version__, metrics
 from gateway.api import graphiql
 from gateway.api.build import build_schema
+from gateway.api.compiled.asgi import CompiledGraphQL
+from gateway.api.compiled.executor import CompiledExecutor
 from gateway.api.context import GatewayContext
-from gateway.compiled.asgi import CompiledGraphQL
-from gateway.compiled.executor import CompiledExecutor
 from gateway.coord import redis as coord_redis
 from gateway.edge.browsers import cors_middleware
 from gateway.edge.gate import EdgeGate

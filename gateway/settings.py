@@ -173,7 +173,7 @@ class Settings:
     cache_ttl_overrides: Mapping[str, float] = field(default_factory=dict)  # endpoint name -> seconds
     max_stale: float = 300.0  # serve a cached copy this old when its upstream fails
     response_cache: bool = True  # whole-response cache for queries
-    compiled_execution: bool = True  # queries through compiled plans (gateway/compiled); off: Strawberry only
+    compiled_execution: bool = True  # queries through compiled plans (gateway/api/compiled); off: Strawberry only
     rate_limit_wait: float = 2.0  # longest a call waits for an upstream rate-limit slot
     upstream_retries: int = 2  # retries after a 429/5xx/transport failure (3 attempts in all)
     breaker_threshold: int = 5  # consecutive failures that open an upstream's circuit

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from gateway.policy.memo import Memo
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
+from gateway.policy.memo import Memo
 
 READS = frozenset({
     "trades", "trade", "trade_history", "borrowing", "borrowings", "leaderboard",

@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from hypothesis_graphql import queries
 from strawberry.http import process_result
 
-from gateway.compiled.executor import CompiledExecutor
-from gateway.context import GatewayContext
-from gateway.schema.build import schema
+from gateway.api.build import schema
+from gateway.api.compiled.executor import CompiledExecutor
+from gateway.api.context import GatewayContext
 from gateway.settings import Settings
 from gateway.sources.memoized import memoized
 from gateway.sources.registry import build_sources, close_sources

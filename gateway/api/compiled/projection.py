@@ -37,7 +37,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetails
 
-from gateway.compiled.fields import Unsupported, plain_attribute
+from gateway.api.compiled.fields import Unsupported, plain_attribute
 
 Project = Callable[[Any], Any]
 # collects the subfields of an object type for the field nodes that select it (the executor's own)
@@ -161,6 +161,6 @@ class Generator:
     def build(self) -> dict[str, Any]:
         """Compile the generated source; returns the namespace holding the functions."""
         source = "\n".join(self.sources)
-        code = compile(source, "<gateway.compiled projection>", "exec")
+        code = compile(source, "<gateway.api.compiled projection>", "exec")
         exec(code, self.namespace)  # noqa: S102 - source generated above from the schema, no input text
         return self.namespace

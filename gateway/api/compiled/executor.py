@@ -7,7 +7,7 @@ mutations, `@defer`/`@stream`, variables that do not coerce (so their errors are
 
 Plans are cached by (document text, operation name), with the parsed document: a document seen
 before costs neither a parse nor a validation. What Strawberry's extensions do around an
-execution is done here by the same functions (gateway/schema/extensions): the operation record
+execution is done here by the same functions (gateway/api/extensions): the operation record
 (upstream TTLs, stale notes, the response cache's `collecting()`), a fresh set of DataLoaders,
 and the error mapping with partial errors. A schema with any other extension is not compiled at
 all, so adding one cannot be silently skipped by this path.
@@ -33,16 +33,16 @@ from graphql import (
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import validate_document
 
-from gateway import loaders
-from gateway.compiled.fields import Unsupported
-from gateway.compiled.plan import Plan
-from gateway.compiled.run import ProjectingExecutor, run
+from gateway.api import loaders
+from gateway.api.compiled.fields import Unsupported
+from gateway.api.compiled.plan import Plan
+from gateway.api.compiled.run import ProjectingExecutor, run
+from gateway.api.extensions.errors import ErrorMapping, mapped_errors
+from gateway.api.extensions.loaders import LoadersPerOperation
+from gateway.api.extensions.operation_record import OperationRecord, note, stale_extensions
 from gateway.policy import operation
-from gateway.schema.extensions.errors import ErrorMapping, mapped_errors
-from gateway.schema.extensions.loaders import OperationLoaders
-from gateway.schema.extensions.operation_record import OperationRecord, note, stale_extensions
 
-KNOWN_EXTENSIONS = (OperationRecord, OperationLoaders, ErrorMapping)
+KNOWN_EXTENSIONS = (OperationRecord, LoadersPerOperation, ErrorMapping)
 PLAN_CACHE_SIZE = 1000
 
 

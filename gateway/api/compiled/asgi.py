@@ -17,7 +17,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.compiled.executor import CompiledExecutor
+from gateway.api.compiled.executor import CompiledExecutor
 
 _STREAMING = (b"multipart/mixed", b"text/event-stream")
 ContextFactory = Any  # async (request) -> context

@@ -33,8 +33,8 @@ from graphql.execution.collect_fields import FieldDetails
 from graphql.execution.executor import Executor
 from graphql.language import VariableNode
 
-from gateway.compiled.fields import Unsupported
-from gateway.compiled.projection import Generator
+from gateway.api.compiled.fields import Unsupported
+from gateway.api.compiled.projection import Generator
 
 ALLOWED_DIRECTIVES = frozenset({"include", "skip"})
 MAX_PROJECTIONS = 512  # per document: more would mean unbounded variants

@@ -19,7 +19,7 @@ from graphql.execution.collect_fields import FieldDetails
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.compiled.plan import Plan
+from gateway.api.compiled.plan import Plan
 
 
 class ProjectingExecutor(StrawberryGraphQLCoreExecutionContext):
