@@ -9,14 +9,14 @@ import time
 
 from gateway.policy import memo, operation
 from gateway.policy.memo import Memo
-from gateway.policy.store import Answer, BoundedMemoryCache, ResponseStore
+from gateway.policy.store import Answer, BoundedMemoryCache, AnswerStore
 
 
-def _store() -> ResponseStore:
-    return ResponseStore(BoundedMemoryCache(), max_stale=60.0)
+def _store() -> AnswerStore:
+    return AnswerStore(BoundedMemoryCache(), max_stale=60.0)
 
 
-async def _read(store: ResponseStore, key: str, ttl: float, calls: list[str]) -> str:
+async def _read(store: AnswerStore, key: str, ttl: float, calls: list[str]) -> str:
     """A read as a source makes one: it uses the cached answer at `key` and maps its body."""
     answer = await store.current(key)
     assert answer is not None
