@@ -28,6 +28,7 @@ from gateway.http.view import GraphQLOverHTTP
 from gateway.limits.extension import Limits
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
+from gateway.policy.memo import Memo
 from gateway.policy.runtime import UpstreamPolicy
 from gateway.response_cache.asgi import build_response_cache
 from gateway.settings import Settings
@@ -87,8 +88,9 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     redis = coord_redis.connect_optional(settings.redis_url)  # the app's one client, or None
     sources = build_sources(settings, UpstreamPolicy(settings, redis))
     hub = build_hub(settings, bridges or bridge_factory(settings, sources), redis)
+    memo = Memo()  # the API's reads reuse mapped upstream answers (gateway/policy/memo.py)
     schema = build_schema(limits_of(settings))
-    graphql = GatewayGraphQL(schema, memoized(sources), hub)  # the API's reads reuse mapped upstream answers
+    graphql = GatewayGraphQL(schema, memoized(sources, memo), hub)
     executor = CompiledExecutor(schema, enabled=settings.compiled_execution)
     compiled = CompiledGraphQL(graphql, executor, lambda request: graphql.get_context(request, None))
     cached_graphql = build_response_cache(compiled, settings, redis)  # queries over HTTP; sockets go direct
@@ -136,4 +138,5 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     app.state.response_cache = cached_graphql
     app.state.gate = gate
     app.state.compiled = executor
+    app.state.memo = memo
     return app

@@ -9,7 +9,7 @@ import time
 
 from gateway.policy import memo, operation
 from gateway.policy.memo import Memo
-from gateway.policy.store import Answer, BoundedMemoryCache, AnswerStore
+from gateway.policy.store import Answer, AnswerStore, BoundedMemoryCache
 
 
 def _store() -> AnswerStore:

@@ -5,7 +5,7 @@ It takes the plain requests: a JSON POST or a GET with `query=`, one operation, 
 answers with the bytes the plan produced: status 200 and `application/json`, as Strawberry
 answers a query. Everything else, and every request the plan declines (see executor.py), goes
 to Strawberry unchanged, its body replayed: batches, GraphiQL, malformed JSON, unknown
-operations, introspection, mutations, variables that do not coerce.
+operations, mutations, variables that do not coerce.
 """
 
 from __future__ import annotations

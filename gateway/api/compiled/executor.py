@@ -2,8 +2,8 @@
 
 `CompiledExecutor.execute` answers a query as response bytes, or returns None: then the caller
 runs the standard path (Strawberry's `schema.execute`), which answers everything the compiled
-path leaves alone: documents that do not parse or validate, introspection, subscriptions and
-mutations, `@defer`/`@stream`, variables that do not coerce (so their errors are Strawberry's).
+path leaves alone: documents that do not parse or validate, mutations and subscriptions,
+`@defer`/`@stream`, variables that do not coerce (so their errors are Strawberry's).
 
 Plans are cached by (document text, operation name), with the parsed document: a document seen
 before costs neither a parse nor a validation. What Strawberry's extensions do around an

@@ -64,8 +64,8 @@ class Plan:
     """A validated query operation of a parsed document, with its projections."""
 
     def __init__(self, document: DocumentNode, operation: OperationDefinitionNode, strawberry_schema: Any) -> None:
-        if operation.operation is OperationType.MUTATION:
-            raise Unsupported("mutation")  # serial execution and side effects: the standard path
+        if operation.operation is not OperationType.QUERY:  # mutations run serially, subscriptions stream
+            raise Unsupported(f"{operation.operation.value} operation")
         finder = _DirectiveVariables()
         visit(document, finder)
         self.directive_variables = tuple(sorted(finder.names))
