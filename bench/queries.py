@@ -72,6 +72,7 @@ def gateway_for(sandbox: str, response_cache: str, compiled: str = "on", long_tt
         env["GATEWAY_CACHE_TTLS"] = ",".join(f"{name}=3600" for name in endpoint_names())
         env["PERPSTRACKER_RATE_LIMITS"] = ",".join(f"{c}=1000000/60" for c in PERPSTRACKER_LIMITS)
         env["NANSEN_RATE_LIMITS"] = "1000000/60"
+        env["GATEWAY_CALLER_SHARE"] = "1"  # wrk is one caller: it may spend whole upstream budgets
     with gateway_process(env) as (base, _):
         yield base
 
@@ -132,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     body = json.dumps({"query": QUERY})
     rows = []
+    started = load()
     # 300 traders a venue, so the 24-hour Jupiter leaderboard has its 100 rows
     with sandbox_process(live=False, start="now", traders=300, timeout=180) as sandbox:
         httpx.post(f"{sandbox}/_control/ratelimits", json={"enabled": True})
@@ -160,11 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     write_section("queries", f"""## Queries: 100-row leaderboard, 15 scalar fields
 
 `python -m bench queries --duration {ns.duration} --connections {ns.connections}` ({today()}; {machine()}).
-Load when it started: {load()}. One uvicorn worker (`gateway serve --workers 1`); wrk
+Load when it started: {started}. One uvicorn worker (`gateway serve --workers 1`); wrk
 `-t1 -c{ns.connections} -d{ns.duration}s`, POST of `{QUERY}`. Each mode on a fresh gateway; the
 sandbox is a separate process. "Response cache off" still has the upstream cache (the leaderboard
 is fetched from PerpsTracker about once a minute), so it measures the execution of 1,500 fields per
-request: through compiled plans (gateway/compiled), and for comparison on Strawberry's executor
+request: through compiled plans (gateway/api/compiled), and for comparison on Strawberry's executor
 alone (`GATEWAY_COMPILED_EXECUTION=off`). The personalised mix posts `{MIX_QUERY}` for
 {MIX_TRADERS} traders of each venue in turn (90 distinct documents+variables), response cache off,
 upstream TTLs raised to an hour so that every request is an upstream-cache hit.
