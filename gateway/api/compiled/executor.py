@@ -16,6 +16,7 @@ all, so adding one cannot be silently skipped by this path.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections import OrderedDict
 from typing import Any, cast
@@ -40,15 +41,26 @@ from gateway.api.compiled.run import ProjectingExecutor, run
 from gateway.api.extensions.errors import ErrorMapping, mapped_errors
 from gateway.api.extensions.loaders import LoadersPerOperation
 from gateway.api.extensions.operation_record import OperationRecord, note, stale_extensions
+from gateway.limits.documents import DocumentEntry
+from gateway.limits.extension import DocumentLimits, Limits
+from gateway.limits.figures import analyze
+from gateway.limits.tokens import more_tokens_than
 from gateway.policy import operation
 
 KNOWN_EXTENSIONS = (OperationRecord, LoadersPerOperation, ErrorMapping)
 PLAN_CACHE_SIZE = 1000
 
 
+def document_limits(schema: strawberry.Schema) -> functools.partial[Any] | None:
+    """The schema's `DocumentLimits` factory (gateway/limits), whose limits this path applies too."""
+    return next((e for e in schema.extensions
+                 if isinstance(e, functools.partial) and e.func is DocumentLimits), None)
+
+
 def compilable(schema: strawberry.Schema) -> bool:
     """Whether every extension of `schema` is one this path reproduces."""
-    return all(extension in KNOWN_EXTENSIONS for extension in schema.extensions)
+    return all(extension in KNOWN_EXTENSIONS or extension is document_limits(schema)
+               for extension in schema.extensions)
 
 
 class CompiledExecutor:
@@ -56,6 +68,10 @@ class CompiledExecutor:
         self.schema = schema
         self.enabled = enabled and compilable(schema)
         self._graphql_schema = schema._schema
+        factory = document_limits(schema)
+        # (limits, cost model): the same figures and refusals as the DocumentLimits extension; a
+        # document over a limit goes to Strawberry, whose extension answers QUERY_TOO_COMPLEX
+        self._limits: tuple[Limits, Any] | None = (factory.args[0], factory.args[2]) if factory else None
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.compiled = self.fallbacks = 0  # counters for tests and benchmarks
 
@@ -73,8 +89,11 @@ class CompiledExecutor:
         return plan
 
     def _compile(self, query: str, operation_name: str | None) -> Plan | None:
+        limits = self._limits
+        if limits is not None and more_tokens_than(query, limits[0].max_tokens):
+            return None
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=limits[0].max_tokens if limits is not None else None)
         except GraphQLSyntaxError:
             return None
         if validate_document(self._graphql_schema, document, tuple(specified_rules)):
@@ -83,9 +102,16 @@ class CompiledExecutor:
         if found is None:
             return None
         try:
-            return Plan(document, found, self.schema)
+            plan = Plan(document, found, self.schema)
         except Unsupported:
             return None
+        if limits is not None:
+            entry = DocumentEntry.of(document)
+            figures = analyze(self._graphql_schema, entry.operations, entry.fragments, limits[1])
+            plan.figures = figures.get(plan.operation_name)
+            if plan.figures is None:
+                return None
+        return plan
 
     def _build(self, plan: Plan, context: Any, variables: dict[str, Any] | None) -> ProjectingExecutor | list[Any]:
         built = ProjectingExecutor.build(
@@ -100,6 +126,9 @@ class CompiledExecutor:
         plan = self.plan(query, operation_name)
         if plan is None:
             self.fallbacks += 1
+            return None
+        if self._limits is not None and self._limits[0].refusal(plan.figures, variables) is not None:
+            self.fallbacks += 1  # over a limit for these variables: Strawberry's extension refuses it
             return None
         executor = self._build(plan, context, variables)
         if isinstance(executor, list):  # variables that do not coerce: Strawberry reports them

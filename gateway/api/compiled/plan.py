@@ -74,6 +74,7 @@ class Plan:
         self.operation_name = operation.name.value if operation.name else None
         self._strawberry = strawberry_schema
         self._projections: dict[ProjectionKey, Project | None] = {}
+        self.figures: Any = None  # the document's request-limit figures (gateway/limits), when limited
 
     def variant_of(self, executor: Executor[Any]) -> tuple[Any, ...]:
         coerced = executor.variable_values.coerced
