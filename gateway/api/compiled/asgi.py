@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.api.compiled.executor import CompiledExecutor
 
 _STREAMING = (b"multipart/mixed", b"text/event-stream")
+MAX_VARIABLE_DEPTH = 32
 ContextFactory = Any  # async (request) -> context
 
 
@@ -38,8 +39,8 @@ class CompiledGraphQL:
         for name, value in scope["headers"]:
             if name == b"content-type":
                 json_body = value.lower().startswith(b"application/json")
-            elif name == b"accept" and any(kind in value for kind in _STREAMING):
-                await self.app(scope, receive, send)
+            elif name == b"accept" and not _plain_json(value.lower()):
+                await self.app(scope, receive, send)  # negotiated by Strawberry's view (406, graphql-response+json)
                 return
         request: dict[str, Any] | None
         if method == "GET":
@@ -61,7 +62,24 @@ class CompiledGraphQL:
         await send({"type": "http.response.body", "body": answer})
 
 
+def _plain_json(accept: bytes) -> bool:
+    """An Accept this layer answers as Strawberry would: plain `application/json` (or anything)."""
+    if any(kind in accept for kind in _STREAMING) or b"graphql-response+json" in accept:
+        return False
+    return not accept.strip() or b"application/json" in accept or b"*/*" in accept
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of decoded JSON, counted up to `limit`."""
+    if limit <= 0 or not isinstance(value, dict | list):
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(item, limit - 1) for item in items), default=0)
+
+
 def _request(query: Any, variables: Any, operation_name: Any) -> dict[str, Any] | None:
+    if variables is not None and _depth(variables, MAX_VARIABLE_DEPTH + 1) > MAX_VARIABLE_DEPTH:
+        return None  # Strawberry's view decides what deeply nested input gets (a 400)
     if not isinstance(query, str) or not (variables is None or isinstance(variables, dict)) or \
             not (operation_name is None or isinstance(operation_name, str)):
         return None
