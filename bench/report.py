@@ -29,6 +29,12 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
+def load() -> str:
+    """The 1/5/15-minute load averages: the machine is shared, so figures say how busy it was."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def today() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 

@@ -17,6 +17,8 @@ from starlette.websockets import WebSocket
 from gateway import __version__, metrics
 from gateway.api import graphiql
 from gateway.api.build import build_schema
+from gateway.api.compiled.asgi import CompiledGraphQL
+from gateway.api.compiled.executor import CompiledExecutor
 from gateway.api.context import GatewayContext
 from gateway.coord import redis as coord_redis
 from gateway.edge.browsers import cors_middleware
@@ -26,9 +28,11 @@ from gateway.http.view import GraphQLOverHTTP
 from gateway.limits.extension import Limits
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
+from gateway.policy.memo import Memo
 from gateway.policy.runtime import UpstreamPolicy
 from gateway.response_cache.asgi import build_response_cache
 from gateway.settings import Settings
+from gateway.sources.memoized import memoized
 from gateway.sources.registry import bridge_factory, build_sources, close_sources, extra_routes, upstream_of
 from gateway.streams.build import build_hub
 from gateway.streams.hub import Hub
@@ -84,9 +88,12 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     redis = coord_redis.connect_optional(settings.redis_url)  # the app's one client, or None
     sources = build_sources(settings, UpstreamPolicy(settings, redis))
     hub = build_hub(settings, bridges or bridge_factory(settings, sources), redis)
+    memo = Memo()  # the API's reads reuse mapped upstream answers (gateway/policy/memo.py)
     schema = build_schema(limits_of(settings))
-    graphql = GatewayGraphQL(schema, sources, hub)
-    cached_graphql = build_response_cache(graphql, settings, redis)  # queries over HTTP; sockets go direct
+    graphql = GatewayGraphQL(schema, memoized(sources, memo), hub)
+    executor = CompiledExecutor(schema, enabled=settings.compiled_execution)
+    compiled = CompiledGraphQL(graphql, executor, lambda request: graphql.get_context(request, None))
+    cached_graphql = build_response_cache(compiled, settings, redis)  # queries over HTTP; sockets go direct
     gate = EdgeGate(cached_graphql, settings, redis)  # caller access, per-caller limits, persisted operations
     subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings, gate)
     # routes an upstream adds (a webhook receiver, when configured): events go through the hub
@@ -130,4 +137,6 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     app.state.subscriptions = subscriptions
     app.state.response_cache = cached_graphql
     app.state.gate = gate
+    app.state.compiled = executor
+    app.state.memo = memo
     return app

@@ -134,6 +134,7 @@ class Settings:
     cache_ttl_overrides: Mapping[str, float] = field(default_factory=dict)  # endpoint name -> seconds
     max_stale: float = 300.0  # serve a cached copy this old when its upstream fails
     response_cache: bool = True  # whole-response cache for queries
+    compiled_execution: bool = True  # queries through compiled plans (gateway/api/compiled); off: Strawberry only
     rate_limit_wait: float = 2.0  # longest a call waits for an upstream rate-limit slot
     upstream_retries: int = 2  # retries after a 429/5xx/transport failure (3 attempts in all)
     breaker_threshold: int = 5  # consecutive failures that open an upstream's circuit
@@ -208,6 +209,7 @@ class Settings:
             cache_ttl_overrides=parse_pairs(get("GATEWAY_CACHE_TTLS"), "GATEWAY_CACHE_TTLS", float),
             max_stale=num("GATEWAY_MAX_STALE", 300.0),
             response_cache=flag("GATEWAY_RESPONSE_CACHE", True),
+            compiled_execution=flag("GATEWAY_COMPILED_EXECUTION", True),
             rate_limit_wait=num("GATEWAY_RATE_LIMIT_WAIT", 2.0),
             upstream_retries=int(num("GATEWAY_UPSTREAM_RETRIES", 2)),
             breaker_threshold=int(num("GATEWAY_BREAKER_THRESHOLD", 5, minimum=1)),

@@ -133,6 +133,14 @@ class BoundedMemoryCache(SimpleMemoryCache):  # type: ignore[misc]  # aiocache i
                 self._held.pop(key)
         return True
 
+    def peek(self, key: str) -> Any:
+        """`get` without aiocache's wrappers (timeout task, plugins): what the memo (memo.py)
+        checks on every hit, so a memo hit costs dict lookups only."""
+        held = self._held.get(self.build_key(key, namespace=self.namespace))
+        if held is None or held.expires <= time.monotonic():
+            return None
+        return held.value
+
 
 def redis_cache(client: Redis) -> Any:
     """An aiocache RedisCache on the app's redis-py client (aiocache 0.12 cannot take one, so its
@@ -156,6 +164,13 @@ class AnswerStore:
             log.warning("upstream cache read failed (%s): treated as a miss", type(exc).__name__)
             return None
         return value if isinstance(value, Answer) else None
+
+    async def current(self, key: str) -> Answer | None:
+        """The entry held for `key` now (in-process: a dict lookup; Redis: a read)."""
+        if isinstance(self.cache, BoundedMemoryCache):
+            value = self.cache.peek(key)
+            return value if isinstance(value, Answer) else None
+        return await self.get(key)
 
     async def put(self, key: str, answer: Answer, ttl: float) -> None:
         try:

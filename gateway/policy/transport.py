@@ -42,7 +42,7 @@ import httpx
 from gateway import metrics
 from gateway.coord.backoff import Backoff
 from gateway.errors import UpstreamError, UpstreamUnavailable
-from gateway.policy import caller, operation
+from gateway.policy import caller, memo, operation
 from gateway.policy.breaker import CircuitBreaker, State
 from gateway.policy.endpoints import Classifier, Endpoint, with_ttl
 from gateway.policy.fairness import CallerShares
@@ -93,25 +93,31 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         if endpoint.ttl <= 0:
             stats.touched(0.0)  # data that must not be cached makes its response uncacheable too
             await self._charge(endpoint)
+            memo.unkept()
             return (await self._call(request, endpoint, deadline)).response(request)
         key = cache_key(self.up.source, endpoint, request, body)
         hint = min_fresh_at()
-        cached = await self.shared.store.get(key)
+        store = self.shared.store
+        cached = await store.get(key)
         if cached is not None and _usable(cached, endpoint.ttl, hint):
             stats.touched(endpoint.ttl - cached.age())
+            memo.used(store, key, cached.fetched_at, endpoint.ttl)
             return cached.response(request)
         flight = key if hint is None else f"{key}@fresh>{hint:.6f}"
         try:
             await self._charge(endpoint)  # a miss this caller asks for: its share pays (fairness.py)
             answer = await self.shared.flights.run(flight, lambda: self._load(key, endpoint, request, deadline, hint))
         except httpx.TransportError:  # unreachable, timed out, circuit open, no rate-limit slot, no share
+            memo.unkept()
             stale = await self._stale(key, endpoint)
             if stale is None:
                 raise
             return stale.response(request)
         if self._keepable(answer):
             stats.touched(max(0.0, endpoint.ttl - answer.age()))
+            memo.used(store, key, answer.fetched_at, endpoint.ttl)  # valid only if the store kept it
         else:
+            memo.unkept()
             stale = await self._stale(key, endpoint) if answer.status in OUTAGE_STATUSES else None
             if stale is not None:
                 return stale.response(request)

@@ -83,17 +83,24 @@ def map_error(error: GraphQLError) -> GraphQLError:
                         extensions={"code": "INTERNAL_SERVER_ERROR"})
 
 
+def mapped_errors(errors: list[GraphQLError] | None, context: object) -> list[GraphQLError] | None:
+    """An operation's errors as they leave: each mapped, then the partial errors of merged lists.
+
+    Shared by this extension and the compiled execution path (gateway/compiled), so both answer
+    the same errors in the same order."""
+    mapped = [map_error(e) for e in (errors or [])]
+    if isinstance(context, GatewayContext) and context.partial_errors:
+        for partial in context.partial_errors:
+            mapped.append(GraphQLError(partial.error.message, path=partial.path,
+                                       extensions=partial.error.extensions()))
+        context.partial_errors.clear()
+    return mapped or None
+
+
 class ErrorMapping(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is None:
             return
-        errors = [map_error(e) for e in (result.errors or [])]
-        context = self.execution_context.context
-        if isinstance(context, GatewayContext) and context.partial_errors:
-            for partial in context.partial_errors:
-                errors.append(GraphQLError(partial.error.message, path=partial.path,
-                                           extensions=partial.error.extensions()))
-            context.partial_errors.clear()
-        result.errors = errors or None
+        result.errors = mapped_errors(result.errors, self.execution_context.context)

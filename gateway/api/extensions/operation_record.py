@@ -37,15 +37,28 @@ def collecting() -> Iterator[list[OperationStats]]:
         _sink.reset(token)
 
 
+def note(stats: OperationStats) -> None:
+    """Hand an operation's record to the enclosing `collecting()` block, if any (the compiled
+    execution path begins its records itself, without this extension)."""
+    records = _sink.get()
+    if records is not None:
+        records.append(stats)
+
+
+def stale_extensions(stats: OperationStats | None) -> dict[str, Any]:
+    """The response's `extensions` for an operation that served stale copies; empty otherwise."""
+    if stats is None or not stats.stale:
+        return {}
+    return {"stale": [{"source": n.source, "age": n.age} for n in stats.stale]}
+
+
 class OperationRecord(SchemaExtension):
     stats: OperationStats | None = None
     _token: contextvars.Token[OperationStats | None] | None = None
 
     def on_operation(self) -> Iterator[None]:
         self.stats, self._token = operation.begin()
-        records = _sink.get()
-        if records is not None:
-            records.append(self.stats)
+        note(self.stats)
         try:
             yield
         finally:
@@ -66,6 +79,4 @@ class OperationRecord(SchemaExtension):
             self._token = None
 
     def get_results(self) -> dict[str, Any]:
-        if self.stats is None or not self.stats.stale:
-            return {}
-        return {"stale": [{"source": note.source, "age": note.age} for note in self.stats.stale]}
+        return stale_extensions(self.stats)
