@@ -15,9 +15,10 @@ from urllib.parse import parse_qs
 
 import orjson
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.api.compiled.executor import CompiledExecutor
+from gateway.http.body import read_body, replaying
 
 _STREAMING = (b"multipart/mixed", b"text/event-stream")
 MAX_VARIABLE_DEPTH = 32
@@ -46,8 +47,8 @@ class CompiledGraphQL:
         if method == "GET":
             request = _from_query_string(scope.get("query_string", b""))
         else:
-            body = await _read_body(receive)
-            receive = _replay(body, receive)
+            body = await read_body(receive)
+            receive = replaying(body, receive)
             request = _from_body(body) if json_body else None
         answer = None
         if request is not None:
@@ -77,7 +78,9 @@ def _depth(value: Any, limit: int) -> int:
     return 1 + max((_depth(item, limit - 1) for item in items), default=0)
 
 
-def _request(query: Any, variables: Any, operation_name: Any) -> dict[str, Any] | None:
+def _request(query: Any, variables: Any, operation_name: Any, extensions: Any = None) -> dict[str, Any] | None:
+    if extensions is not None and not isinstance(extensions, dict):
+        return None  # Strawberry's view refuses extensions that are not an object (400)
     if variables is not None and _depth(variables, MAX_VARIABLE_DEPTH + 1) > MAX_VARIABLE_DEPTH:
         return None  # Strawberry's view decides what deeply nested input gets (a 400)
     if not isinstance(query, str) or not (variables is None or isinstance(variables, dict)) or \
@@ -93,7 +96,8 @@ def _from_body(body: bytes) -> dict[str, Any] | None:
         return None
     if not isinstance(decoded, dict):  # a batch (a list) or nonsense: Strawberry answers
         return None
-    return _request(decoded.get("query"), decoded.get("variables"), decoded.get("operationName"))
+    return _request(decoded.get("query"), decoded.get("variables"), decoded.get("operationName"),
+                    decoded.get("extensions"))
 
 
 def _from_query_string(query_string: bytes) -> dict[str, Any] | None:
@@ -106,31 +110,11 @@ def _from_query_string(query_string: bytes) -> dict[str, Any] | None:
             variables = orjson.loads(params["variables"][0])
         except orjson.JSONDecodeError:
             return None
+    extensions: Any = None
+    if "extensions" in params:
+        try:
+            extensions = orjson.loads(params["extensions"][0])
+        except orjson.JSONDecodeError:
+            return None
     names = params.get("operationName")
-    return _request(params["query"][0], variables, names[0] if names else None)
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that gives the app the body already read, then waits for the disconnect."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+    return _request(params["query"][0], variables, names[0] if names else None, extensions)
