@@ -9,7 +9,7 @@ records requests/s and latency percentiles in docs/benchmarks.md.
 The personalised mix cycles through distinct traders of the three venues (`trades` with `state`,
 20 rows each): every request a response-cache miss (the response cache is off) and, after one
 warming round, an upstream-cache hit (the gateway runs with long upstream TTLs for this mode, so
-the upstream answers stay cached for the whole run, the condition issue 13 sets).
+the upstream answers stay cached for the whole run, as the target asks).
 
     python -m bench queries [--duration 10] [--connections 16]
 """
@@ -175,7 +175,7 @@ upstream TTLs raised to an hour so that every request is an upstream-cache hit.
 |---|---|---|---|---|---|
 {table}
 
-Targets: at least 2,500 requests/s with the response cache warm (issue 4); at least 1,000 with it
-off, and 1,000 for the personalised mix (issue 13).
+Targets: at least 2,500 requests/s with the response cache warm; at least 1,000 with it
+off, and 1,000 for the personalised mix.
 """)
     return 0

@@ -1,5 +1,5 @@
 """Every Sai Keeper client document kept as a fixture passes the default limits; the figures are
-computed for those that do not validate yet against today's schema too (issue 9 extends it)."""
+computed for those that do not validate yet against the schema too."""
 
 from __future__ import annotations
 

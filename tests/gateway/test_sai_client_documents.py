@@ -1,4 +1,4 @@
-"""Every document a public Sai Keeper client sends validates against the gateway unchanged (issue 9).
+"""Every document a public Sai Keeper client sends validates against the gateway unchanged.
 
 The documents are in tests/fixtures/nibiru/clients/ (PROVENANCE.md there); each also validates
 against the observed Sai Keeper schema, so the fixtures themselves are Sai Keeper documents.

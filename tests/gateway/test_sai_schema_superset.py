@@ -1,4 +1,4 @@
-"""The gateway's schema is a superset of Sai Keeper's observed schema (issue 9, point 1).
+"""The gateway's schema is a superset of Sai Keeper's observed schema.
 
 graphql-core's `find_breaking_changes` treats a looser output as breaking and knows no renamed
 placeholder types, so the comparison is written out: every observed root, type, field, argument,
