@@ -52,6 +52,7 @@ class _TopicState:
     topic: Topic
     subscribers: set[HubSubscription] = field(default_factory=set)
     recent: IdSet = field(default_factory=IdSet)
+    last_id: str | None = None  # the newest event delivered here: where a bridge started here resumes
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     retired: asyncio.Event = field(default_factory=asyncio.Event)
     retiring: bool = False
@@ -193,7 +194,8 @@ class Hub:
     def _activate(self, topic: Topic) -> _TopicState:
         state = _TopicState(topic, recent=IdSet(self._dedup_size))
         state.runner = TopicRunner(topic, self._bridges, self._lease, self.publish, on_start=self._bridge_started,
-                                   on_failed=self._topic_failed, fail_after=self.fail_after)
+                                   on_failed=self._topic_failed, fail_after=self.fail_after,
+                                   resume_from=lambda: state.last_id)
         self._topics[topic.name] = state
         state.task = asyncio.create_task(self._run_topic(state), name=f"topic {topic.name}")
         return state
@@ -279,6 +281,7 @@ class Hub:
         if state.recent.seen(event.id):
             self.counters["duplicates_dropped"] += 1
             return
+        state.last_id = event.id
         self.counters["events"] += 1
         for sub in list(state.subscribers):
             if not sub.put(event, size):

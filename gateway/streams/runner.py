@@ -34,7 +34,8 @@ MAX_BACKOFF = 30.0
 class TopicRunner:
     def __init__(self, topic: Topic, factory: BridgeFactory, lease: Lease, publish: Publish,
                  on_start: Callable[[Topic], None] | None = None,
-                 on_failed: Callable[[Topic, GatewayError], None] | None = None, fail_after: float | None = None) -> None:
+                 on_failed: Callable[[Topic, GatewayError], None] | None = None, fail_after: float | None = None,
+                 resume_from: Callable[[], str | None] | None = None) -> None:
         self.topic = topic
         self._factory = factory
         self._lease = lease
@@ -42,6 +43,7 @@ class TopicRunner:
         self._on_start = on_start
         self._on_failed = on_failed
         self._fail_after = fail_after
+        self._resume_from = resume_from  # the last event id this replica delivered for the topic
         self.holding = False
         self.bridge_starts = 0
         self.decided = asyncio.Event()  # the first lease attempt is over (held or not)
@@ -116,6 +118,12 @@ class TopicRunner:
             started = time.monotonic()
             try:
                 bridge = self._factory(self.topic)
+                # a bridge started here after another replica's (a lease takeover) or after a crash
+                # continues after the last event subscribers got, instead of priming from "now"
+                last = self._resume_from() if self._resume_from is not None else None
+                resume = getattr(bridge, "resume_after", None)
+                if last is not None and resume is not None:
+                    resume(last)
                 self.status = self._watch(status_of(bridge))
                 self.started.set()
                 await bridge.run(self._publish)

@@ -75,7 +75,9 @@ Publish = Callable[[StreamEvent], Awaitable[None]]
 
 class Bridge(Protocol):
     """One upstream stream for one topic. `run` returns only when cancelled; it reconnects,
-    resubscribes and fills gaps by itself, and publishes every event at least once."""
+    resubscribes and fills gaps by itself, and publishes every event at least once. A bridge may
+    also offer `resume_after(event_id)`: called before `run` when this replica already delivered
+    events of the topic (a lease taken over, a crashed bridge restarted), so it continues from there."""
 
     topic: Topic
 

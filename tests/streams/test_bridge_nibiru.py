@@ -8,9 +8,18 @@ from gateway.model.source import HistoryQuery, Page, PerpSource, TradesQuery
 from gateway.model.types import PerpTradeHistoryItem
 from gateway.model.venue import Venue
 from gateway.sources.nibiru.streams import NibiruHistoryBridge, NibiruTradesBridge
+from gateway.sources.registry import bridge_factory
 from gateway.streams.changes import group_by_tx
 from gateway.streams.types import StreamEvent, Topic
-from tests.streams.bridging import bridge_settings, eventually, inject, open_sources, running, wallet
+from tests.streams.bridging import (
+    Collector,
+    bridge_settings,
+    eventually,
+    inject,
+    open_sources,
+    running,
+    wallet,
+)
 
 N = Venue.NIBIRU
 
@@ -152,3 +161,27 @@ async def test_trades_changed_during_an_outage_arrive_after_it_once_each(
         sent = [t for e in got for t in e.payload["trades"]]
         assert sorted(t.id for t in sent) == sorted(now) and eth.id in now  # ETH (closed), BTC, SOL: once each
         assert all(t == now[t.id] for t in sent) and not now[eth.id].isOpen
+
+
+async def test_a_bridge_started_after_delivered_events_resumes_after_the_last_one(
+    live_sandbox_url: str, live_control: httpx.AsyncClient
+) -> None:
+    """A lease taken over (or a crashed bridge restarted): the hub hands the new bridge the last
+    event id it delivered, and the bridge gap-fills from there instead of priming from "now"."""
+    settings, trader = bridge_settings(live_sandbox_url), wallet(N, "resume")
+    for action in ("open", "close"):
+        await inject(live_control, venue="NIBIRU", trader=trader, symbol="ETH", action=action, size_usd=10_000,
+                     collateral_usd=1_000)
+    async with open_sources(settings) as sources:
+        source = sources[N]
+        assert source is not None
+        ids = sorted(await history(source, trader))
+        bridge = bridge_factory(settings, sources)(Topic("history", N, trader))
+        assert isinstance(bridge, NibiruHistoryBridge)
+        bridge.resume_after(str(ids[0]))  # subscribers already got the first event
+        collector = Collector(bridge)
+        try:
+            events = await collector.until(lambda got: ids[-1] in {i.id for i in items_of(got)})
+        finally:
+            await collector.stop()
+    assert sorted(i.id for i in items_of(events)) == ids[1:]

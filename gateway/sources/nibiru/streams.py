@@ -143,6 +143,12 @@ class _TraderBridge(_SaiBridge):
             log.info("%s: %d history items replayed after a reconnect", self.topic.name, len(missed))
         await self.gap(missed, publish)
 
+    def resume_after(self, event_id: str) -> None:
+        """Continue after the last event subscribers got (its id is a history id): the first
+        connection then gap-fills from there instead of priming from the newest item."""
+        if self.watermark is None and event_id.isdigit():
+            self.watermark = int(event_id)
+
     def advance(self, items: list[PerpTradeHistoryItem]) -> None:
         if items:
             self.watermark = max(self.watermark or 0, max(i.id for i in items))
