@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from gateway import __version__, metrics
+from gateway import __version__
 from gateway.api import graphiql
 from gateway.api.build import build_schema
 from gateway.api.compiled.asgi import CompiledGraphQL
@@ -28,6 +29,9 @@ from gateway.http.view import GraphQLOverHTTP
 from gateway.limits.extension import Limits
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
+from gateway.observe import metrics, tracing
+from gateway.observe.access import AccessLog
+from gateway.observe.readiness import readyz_route
 from gateway.policy.memo import Memo
 from gateway.policy.runtime import UpstreamPolicy
 from gateway.response_cache.asgi import build_response_cache
@@ -64,19 +68,6 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
-def readyz_route(sources: dict[Venue, PerpSource | None], hub: Hub | None = None) -> Route:
-    async def readyz(request: Request) -> Response:
-        upstreams = {
-            upstream_of(v).name: {"venue": v.value, "configured": s is not None} for v, s in sources.items()
-        }
-        body: dict[str, Any] = {"status": "ready", "upstreams": upstreams}
-        if hub is not None:
-            body["streams"] = hub.stats()
-        return JSONResponse(body)
-
-    return Route("/readyz", readyz)
-
-
 def limits_of(settings: Settings) -> Limits:
     return Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases, max_tokens=settings.max_tokens,
                   max_cost=settings.max_cost, introspection=settings.introspection)
@@ -85,8 +76,10 @@ def limits_of(settings: Settings) -> Limits:
 def create_app(settings: Settings | None = None, bridges: BridgeFactory | None = None) -> Starlette:
     """The gateway; `bridges` replaces the upstream stream factory (tests use in-process bridges)."""
     settings = settings or Settings.from_env()
+    tracing.configure()  # OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set (once per process)
     redis = coord_redis.connect_optional(settings.redis_url)  # the app's one client, or None
-    sources = build_sources(settings, UpstreamPolicy(settings, redis))
+    policy = UpstreamPolicy(settings, redis)
+    sources = build_sources(settings, policy)
     hub = build_hub(settings, bridges or bridge_factory(settings, sources), redis)
     memo = Memo()  # the API's reads reuse mapped upstream answers (gateway/policy/memo.py)
     schema = build_schema(limits_of(settings))
@@ -102,9 +95,14 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await hub.start()
+        metrics.watch_streams(hub)  # gateway_streams: its topics by state
+        reporter = asyncio.create_task(metrics.report_streams()) if metrics.multiprocess() else None
         try:
             yield
         finally:
+            if reporter is not None:
+                reporter.cancel()
+            metrics.unwatch_streams(hub)
             await subscriptions.drain()
             await hub.stop()
             await cached_graphql.aclose()
@@ -112,6 +110,8 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             for _, close in upstream_routes:
                 await close()
             await close_sources(sources)
+            metrics.mark_process_dead()
+            tracing.shutdown()
             await coord_redis.close(redis)  # last: everything above may still talk to Redis
 
     app = Starlette(
@@ -121,12 +121,15 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
             *(WebSocketRoute(path, subscriptions) for path in GRAPHQL_PATHS),
             Mount(graphiql.MOUNT, app=graphiql.assets(), name="graphiql"),
             Route("/healthz", healthz),
-            readyz_route(sources, hub),
-            metrics.route(hub, cached_graphql),
+            readyz_route({upstream_of(v).name: (v.value, s is not None) for v, s in sources.items()},
+                         {name: up.breaker for name, up in policy.upstreams.items()}, redis, hub),
+            metrics.route(),
             *(route for route, _ in upstream_routes),
         ],
-        # CORS outermost, so even a 413 carries the headers a browser needs to read it
-        middleware=[cors_middleware(settings.edge), Middleware(BodyLimit, max_body=settings.max_body)],
+        # outermost first: request id, access line and server span around everything (a 413 too);
+        # then CORS, so even a 413 carries the headers a browser needs to read it
+        middleware=[Middleware(AccessLog), cors_middleware(settings.edge),
+                    Middleware(BodyLimit, max_body=settings.max_body)],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -135,9 +138,31 @@ def listen(host: str, port: int, setting: str = "GATEWAY_PORT or --port") -> soc
     return sock
 
 
+@contextlib.contextmanager
+def metrics_dir(workers: int) -> Iterator[None]:
+    """With several workers, a fresh PROMETHEUS_MULTIPROC_DIR for their metric files (made before
+    they start, removed after they stop), so /metrics adds up every worker. An operator's own
+    directory is used as it is."""
+    from gateway.observe.metrics import MULTIPROC_ENV
+
+    if workers <= 1 or os.environ.get(MULTIPROC_ENV):
+        yield
+        return
+    path = tempfile.mkdtemp(prefix="gateway-metrics-")
+    os.environ[MULTIPROC_ENV] = path
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def cmd_serve(ns: argparse.Namespace) -> int:
+    from gateway.observe import logs
     from gateway.ws import server
 
+    log_config = logs.configure()  # before anything is logged; uvicorn applies it in each worker
+    log = logging.getLogger("gateway.serve")
     settings = Settings.from_env()
     host = ns.host or settings.host
     port = settings.port if ns.port is None else ns.port
@@ -156,11 +181,12 @@ def cmd_serve(ns: argparse.Namespace) -> int:
                 sb = settings.with_sandbox(base, keys)
                 # Workers read their settings from the environment: point them at the sandbox.
                 os.environ.update({"GATEWAY_SANDBOX": "off", **upstream_env(sb)})
-                print(f"sandbox upstreams at {base} (GATEWAY_SANDBOX=auto and no upstream configured); "
-                      f"make trades happen: gateway sandbox-trade --sandbox {base}", file=sys.stderr)
-            print(f"gateway at http://{host}:{sock.getsockname()[1]}/graphql", file=sys.stderr)
+                log.info("sandbox upstreams at %s (GATEWAY_SANDBOX=auto and no upstream configured); "
+                         "make trades happen: gateway sandbox-trade --sandbox %s", base, base)
+            stack.enter_context(metrics_dir(ns.workers))
+            log.info("gateway at http://%s:%d/graphql", host, sock.getsockname()[1])
             server.run("gateway.app:create_app", factory=True, host=host, port=port,
-                       workers=ns.workers, log_level="info", sockets=[sock])
+                       workers=ns.workers, log_config=log_config, access_log=False, sockets=[sock])
         except Terminated:
             pass  # uvicorn re-raises the SIGTERM it handled once it has shut down; then the sandbox stops
     return 0

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from gateway.api.costs import GatewayCostModel
 from gateway.api.extensions.errors import ErrorMapping
 from gateway.api.extensions.loaders import LoadersPerOperation
+from gateway.api.extensions.observe import ObserveOperation
 from gateway.api.extensions.operation_record import OperationRecord
 from gateway.api.query import PERP_DESCRIPTION, PerpQuery
 from gateway.api.scalars import scalar_map
@@ -62,7 +63,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         query=_merged("Query", root, _parts("Query")),
         subscription=_merged("Subscription", Subscription, _parts("Subscription")),
         config=StrawberryConfig(auto_camel_case=False, scalar_map=scalar_map()),
-        extensions=[OperationRecord, LoadersPerOperation, ErrorMapping, documents],
+        extensions=[OperationRecord, ObserveOperation, LoadersPerOperation, ErrorMapping, documents],
     )
 
 

@@ -22,6 +22,7 @@ from strawberry.dataloader import DataLoader
 
 from gateway.model.source import HistoryQuery, PerpSource, TradesQuery
 from gateway.model.types import PerpTimeframe, PerpTrade, PerpTradeHistoryItem, PerpTraderStats
+from gateway.observe import tracing
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -45,7 +46,7 @@ class OperationLoaders:
         key = (kind, id(owner))
         found = self._loaders.get(key)
         if found is None:
-            found = self._loaders[key] = DataLoader(load_fn=batch)
+            found = self._loaders[key] = DataLoader(load_fn=_traced(kind, batch))
         return found
 
 
@@ -63,6 +64,16 @@ def end(token: contextvars.Token[OperationLoaders | None]) -> None:
 
 def current() -> OperationLoaders | None:
     return _current.get()
+
+
+def _traced(kind: str, batch: BatchFn) -> BatchFn:
+    """A batch run inside a span (`loader trades`), so upstream calls nest under their batch."""
+
+    async def run(keys: list[Any]) -> Sequence[Any]:
+        with tracing.span(f"loader {kind}", attributes={"gateway.loader": kind, "gateway.loader.keys": len(keys)}):
+            return await batch(keys)
+
+    return run
 
 
 def _each(single: Callable[[Any], Awaitable[Any]]) -> BatchFn:

@@ -34,6 +34,7 @@ class CircuitBreaker:
         self.state = State.CLOSED
         self.failures = 0  # consecutive
         self.opened_at = 0.0
+        self.last_success: float | None = None  # clock() of the last successful answer (for /readyz)
         self._trial = False  # a half-open trial call is under way
 
     def allow(self) -> bool:
@@ -57,6 +58,14 @@ class CircuitBreaker:
 
     def success(self) -> None:
         self.state, self.failures, self._trial = State.CLOSED, 0, False
+        self.last_success = self.clock()
+
+    def failing(self) -> bool:
+        """Is this upstream down as far as we know: circuit not closed, or `threshold` failures in a row?"""
+        return self.state is not State.CLOSED or self.failures >= self.threshold
+
+    def last_success_age(self) -> float | None:
+        return None if self.last_success is None else self.clock() - self.last_success
 
     def failure(self) -> None:
         self.failures += 1

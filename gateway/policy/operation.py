@@ -41,9 +41,9 @@ class OperationStats:
         self.min_ttl = ttl if self.min_ttl is None else min(self.min_ttl, ttl)
 
     def served_stale(self, source: str, age: float) -> None:
-        from gateway import metrics
+        from gateway.observe.metrics import STALE_ANSWERS
 
-        metrics.inc("gateway_stale_answers_total", source=source)
+        STALE_ANSWERS.labels(source=source).inc()
         self.stale.append(StaleNote(source, round(age, 3)))
         self.uncacheable = True
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from redis.exceptions import RedisError
 
 from gateway.errors import UpstreamRateLimited
+from gateway.observe.metrics import RATE_LIMIT_WAIT
 from gateway.policy.refusal import PolicyRefusal
 from gateway.policy.retry import retry_after
 from gateway.policy.windowlog import LocalWindowLog, NoSlot, Slot, Window, WindowLog
@@ -92,14 +93,20 @@ class RateLimiter:
             return NoSlot()
         loop = asyncio.get_running_loop()
         name = self.bucket_id(bucket, key_id)
+        started = loop.time()
+        waited = False
         while True:
             now = loop.time()
             slot, wait = await self._take(name, windows, hold=max(0.05, deadline - now))
             if slot is not None:
+                if waited:
+                    RATE_LIMIT_WAIT.labels(source=self.source, outcome="acquired").observe(loop.time() - started)
                 return slot
             if now + wait > give_up:
+                RATE_LIMIT_WAIT.labels(source=self.source, outcome="refused").observe(loop.time() - started)
                 raise PolicyRefusal(UpstreamRateLimited(
                     self.source, f"{self.label} rate limit reached: no request slot free in time", wait))
+            waited = True
             await asyncio.sleep(wait)
 
     async def learn(self, bucket: str | None, key_id: str, status: int, headers: Mapping[str, str]) -> None:

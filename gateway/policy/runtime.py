@@ -47,6 +47,7 @@ class UpstreamPolicy:
     def __init__(self, settings: Settings, redis: Redis | None = None) -> None:
         self.settings = settings
         self.shared = Shared(settings, redis)
+        self.upstreams: dict[str, Upstream] = {}  # by name, as transports are made (read by /readyz)
 
     def upstream(self, spec: UpstreamSpec) -> Upstream:
         s = self.settings
@@ -63,5 +64,6 @@ class UpstreamPolicy:
 
     def transport(self, spec: UpstreamSpec, inner: httpx.AsyncBaseTransport | None = None) -> PolicyTransport:
         """The chain for `spec`'s upstream, sending through `inner` (default: httpx's pooled transport)."""
-        return PolicyTransport(self.upstream(spec), self.shared,
+        upstream = self.upstreams[spec.name] = self.upstream(spec)
+        return PolicyTransport(upstream, self.shared,
                                inner if inner is not None else httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS))

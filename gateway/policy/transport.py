@@ -29,7 +29,9 @@ a single-flight key of its own (`…@fresh>hint`), so it never joins a call that
 Sources and clients know none of this: they are built with `transport=` (`runtime.py`). What the
 chain raises is an httpx exception (see `refusal.py`), mapped at the usual boundary. Each answer
 used is recorded on the operation: `touched(seconds it stays fresh)`, `served_stale(...)`, and
-every network attempt in `upstream_calls`.
+every network attempt in `upstream_calls` (and on the HTTP request's record, for its access line).
+Each attempt is a client span carrying the W3C `traceparent` upstream, and a duration sample by
+source, endpoint name and status class (gateway/observe).
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ from dataclasses import dataclass
 
 import httpx
 
-from gateway import metrics
 from gateway.coord.backoff import Backoff
 from gateway.errors import UpstreamError, UpstreamUnavailable
+from gateway.observe import request as request_record
+from gateway.observe import tracing
+from gateway.observe.metrics import CIRCUIT_OPENED, UPSTREAM_DURATION, UPSTREAM_MALFORMED, UPSTREAM_REQUESTS
 from gateway.policy import caller, memo, operation
 from gateway.policy.breaker import CircuitBreaker, State
 from gateway.policy.endpoints import Classifier, Endpoint, with_ttl
@@ -173,7 +177,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 slot = await self.up.limiter.acquire(
                     endpoint.bucket, key_id, min(deadline, loop.time() + self.rate_limit_wait), deadline)
                 try:
-                    answer = await self._attempt(request, deadline)
+                    answer = await self._attempt(request, endpoint, deadline)
                 except httpx.TransportError as exc:
                     failure, judged = exc, True
                     self._failed()
@@ -185,7 +189,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                         self._judge(answer.status)
                     else:
                         self._failed()
-                        metrics.inc("gateway_upstream_malformed_total", source=self.up.source)
+                        UPSTREAM_MALFORMED.labels(source=self.up.source).inc()
                         failure = PolicyRefusal(UpstreamError(self.up.source, problem), request)
                     judged = True
                     await self.up.limiter.learn(endpoint.bucket, key_id, answer.status, dict(answer.headers))
@@ -220,7 +224,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         was_open = self.up.breaker.state is State.OPEN
         self.up.breaker.failure()
         if not was_open and self.up.breaker.state is State.OPEN:
-            metrics.inc("gateway_circuit_opened_total", source=self.up.source)
+            CIRCUIT_OPENED.labels(source=self.up.source).inc()
 
     def _judge(self, status: int) -> None:
         if status >= 500:
@@ -230,30 +234,50 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         else:
             self.up.breaker.success()
 
-    async def _attempt(self, request: httpx.Request, deadline: float) -> Answer:
+    async def _attempt(self, request: httpx.Request, endpoint: Endpoint, deadline: float) -> Answer:
         """One network call, body read in full, bounded by what is left of the deadline."""
-        remaining = deadline - asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        remaining = deadline - loop.time()
         if remaining <= 0:
             raise httpx.ReadTimeout("the upstream deadline passed", request=request)
         operation.current().upstream_calls += 1
+        record = request_record.current()
+        if record is not None:
+            record.upstream_calls += 1
         source = self.up.source
-        try:
-            async with asyncio.timeout(remaining):
-                response = await self.inner.handle_async_request(request)
-                try:
-                    body = await self._read(response, request)
-                finally:
-                    await response.aclose()
-        except TimeoutError as exc:
-            metrics.inc("gateway_upstream_requests_total", source=source, outcome="timeout")
-            raise httpx.ReadTimeout("the upstream did not answer before the deadline", request=request) from exc
-        except PolicyRefusal:  # the body grew past `upstream_max_body`
-            metrics.inc("gateway_upstream_requests_total", source=source, outcome="too_large")
-            raise
-        except httpx.TransportError:
-            metrics.inc("gateway_upstream_requests_total", source=source, outcome="unreachable")
-            raise
-        metrics.inc("gateway_upstream_requests_total", source=source, outcome=f"{response.status_code // 100}xx")
+        started = loop.time()
+        status: str | None = None  # stays None when cancelled: that attempt is not counted
+        attributes = {"gateway.source": source, "gateway.endpoint": endpoint.name,
+                      "http.request.method": request.method}
+        with tracing.span(f"upstream {source} {endpoint.name}", tracing.SpanKind.CLIENT,
+                          attributes=attributes) as span:
+            tracing.inject(request.headers)  # this attempt's span is the upstream's parent
+            try:
+                async with asyncio.timeout(remaining):
+                    response = await self.inner.handle_async_request(request)
+                    try:
+                        body = await self._read(response, request)
+                    finally:
+                        await response.aclose()
+            except TimeoutError as exc:
+                status = "timeout"
+                raise httpx.ReadTimeout("the upstream did not answer before the deadline", request=request) from exc
+            except PolicyRefusal:  # the body grew past `upstream_max_body`
+                status = "too_large"
+                raise
+            except httpx.TransportError:
+                status = "unreachable"
+                raise
+            else:
+                status = f"{response.status_code // 100}xx"
+                span.set_attribute("http.response.status_code", response.status_code)
+                if response.status_code >= 500:
+                    tracing.mark_error(span, f"HTTP {response.status_code}")
+            finally:
+                if status is not None:
+                    UPSTREAM_REQUESTS.labels(outcome=status, source=source).inc()
+                    UPSTREAM_DURATION.labels(source=source, endpoint=endpoint.name, status=status).observe(
+                        loop.time() - started)
         return Answer.of(response, body)
 
     async def _read(self, response: httpx.Response, request: httpx.Request) -> bytes:

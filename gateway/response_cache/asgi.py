@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.api.extensions.operation_record import collecting
 from gateway.coord.singleflight import SingleFlight
 from gateway.http.body import read_body, replaying
+from gateway.observe.metrics import GRAPHQL_EXECUTIONS, RESPONSE_CACHE
 from gateway.policy.operation import OperationStats
 from gateway.response_cache.keys import KeyDeriver
 from gateway.response_cache.redis_store import RedisStore
@@ -50,6 +51,15 @@ class CacheStats:
     bypasses: int = 0
     executions: int = 0
     stored: int = 0
+
+    def count(self, result: str) -> None:
+        """One request's cache result: hits, misses or bypasses (also counted in /metrics)."""
+        setattr(self, result, getattr(self, result) + 1)
+        RESPONSE_CACHE.labels(result=result).inc()
+
+    def executed(self) -> None:
+        self.executions += 1
+        GRAPHQL_EXECUTIONS.inc()
 
 
 @dataclass
@@ -132,14 +142,14 @@ class ResponseCache:
             if self.store is not None and json_body and not streaming:
                 raw_key = self.keys.of_body(body)
         if raw_key is None or self.store is None:
-            self.stats.bypasses += 1
-            self.stats.executions += 1
+            self.stats.count("bypasses")
+            self.stats.executed()
             await self.app(scope, receive, _tagging(send, BYPASS, NO_STORE if is_get else None))
             return
         key = f"{self.keys.scope_of(HTTPConnection(scope))}:{raw_key}"
         if bypass:
-            self.stats.bypasses += 1
-            self.stats.executions += 1
+            self.stats.count("bypasses")
+            self.stats.executed()
             await self.app(scope, receive, _tagging(send, BYPASS, NO_STORE if is_get else None))
             return
         store = self.store
@@ -147,16 +157,16 @@ class ResponseCache:
         if entry is None and store.shared:
             entry = await store.fetch(key)
         if entry is not None:
-            self.stats.hits += 1
+            self.stats.count("hits")
             await _send_entry(send, entry, is_get, media)
             return
         outcome, led = await self.flights.share(key, lambda: self._compute(key, store, scope, receive))
         served_from_cache = outcome.from_store or not led
         if served_from_cache and outcome.expires_at is not None:
-            self.stats.hits += 1
+            self.stats.count("hits")
             tag = HIT
         else:
-            self.stats.misses += 1
+            self.stats.count("misses")
             tag = MISS
         await _send_outcome(send, outcome, tag, is_get, media)
 
@@ -182,7 +192,7 @@ class ResponseCache:
                 await store.unlock(key, token)
 
     async def _execute(self, scope: Scope, receive: Receive) -> Outcome:
-        self.stats.executions += 1
+        self.stats.executed()
         capture = _Capture()
         with collecting() as records:
             await self.app(scope, receive, capture.send)

@@ -37,6 +37,7 @@ from typing import Any
 
 from gateway.coord.idset import IdSet
 from gateway.errors import GatewayError, TooManySubscriptions
+from gateway.observe.metrics import STREAM_EVENTS, STREAM_SUBSCRIBERS, STREAM_TOPICS, MirroredCounter
 from gateway.streams.backend import EventBackend
 from gateway.streams.lease import Lease, LocalLease
 from gateway.streams.messages import channel_of
@@ -79,7 +80,7 @@ class Hub:
         self._topics: dict[str, _TopicState] = {}
         self._listener: asyncio.Task[None] | None = None
         self._stopping = False
-        self.counters: Counter[str] = Counter()
+        self.counters: Counter[str] = MirroredCounter(STREAM_EVENTS, "counter")  # also in /metrics
         self.bridge_starts: Counter[str] = Counter()
 
     # ---- lifecycle ----
@@ -137,6 +138,7 @@ class Hub:
                 state.linger.cancel()
                 state.linger = None
             state.subscribers.add(sub)
+            STREAM_SUBSCRIBERS.inc()
             states.append(state)
         self.counters["subscriptions"] += 1
         try:
@@ -197,6 +199,7 @@ class Hub:
                                    on_failed=self._topic_failed, fail_after=self.fail_after,
                                    resume_from=lambda: state.last_id)
         self._topics[topic.name] = state
+        STREAM_TOPICS.inc()
         state.task = asyncio.create_task(self._run_topic(state), name=f"topic {topic.name}")
         return state
 
@@ -220,6 +223,7 @@ class Hub:
             if state is None or sub not in state.subscribers:
                 continue
             state.subscribers.discard(sub)
+            STREAM_SUBSCRIBERS.dec()
             if not state.subscribers and not state.retiring and not self._stopping:
                 loop = asyncio.get_running_loop()
                 state.linger = loop.call_later(self.linger, self._linger_expired, state)
@@ -243,6 +247,7 @@ class Hub:
         finally:
             if self._topics.get(state.topic.name) is state:
                 del self._topics[state.topic.name]
+            STREAM_TOPICS.dec()
             state.retired.set()
 
     # ---- publishing and fan-out ----

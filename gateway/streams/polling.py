@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 
 from gateway.coord.backoff import Backoff
 from gateway.errors import GatewayError, RateLimited, UpstreamRateLimited
+from gateway.observe.metrics import STREAM_RECONNECTS
 from gateway.policy.freshness import fresh_after
 from gateway.policy.windowlog import Window
 from gateway.streams.status import BridgeStatus
@@ -115,6 +116,7 @@ async def poll_forever(budget: PollBudget, cost: float, poll: Callable[[], Await
                 if status is not None:
                     status.trouble(exc)
                 delay = errors.next()
+                STREAM_RECONNECTS.inc()
                 log.warning("%s: poll failed (%s: %s); next try in %.1f s", what, exc.code, exc.message, delay)
                 await asyncio.sleep(delay)
                 continue

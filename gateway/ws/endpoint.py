@@ -24,6 +24,7 @@ import strawberry
 from starlette.types import Receive, Scope, Send
 
 from gateway.edge.browsers import origin_allowed
+from gateway.observe.metrics import WEBSOCKETS
 from gateway.settings import Settings
 from gateway.ws import protocols
 from gateway.ws.connection import Connection
@@ -83,6 +84,7 @@ class SubscriptionEndpoint:
         session = (TransportWsSession if framing is protocols.TRANSPORT else LegacyWsSession)(self, conn)
         session.scope = scope
         self.sessions.add(session)
+        WEBSOCKETS.inc()
         self.counters["connections"] += 1
         conn.start()
         init_timer = asyncio.get_running_loop().call_later(self.settings.ws_init_timeout, session.init_timed_out)
@@ -109,6 +111,7 @@ class SubscriptionEndpoint:
         finally:
             init_timer.cancel()
             self.sessions.discard(session)
+            WEBSOCKETS.dec()
             await session.aclose()
 
     def authorize(self, payload: dict[str, Any] | None, scope: Scope) -> str | None:

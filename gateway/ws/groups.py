@@ -25,6 +25,7 @@ import strawberry
 from strawberry.types.execution import PreExecutionError
 
 from gateway.errors import GatewayError
+from gateway.observe.metrics import SUBSCRIPTIONS
 from gateway.streams.feed import Feed, feed_scope
 from gateway.ws.protocols import Framing
 from gateway.ws.render import error_dicts, format_errors, original, render_payload
@@ -88,9 +89,12 @@ class Group:
     def add(self, session: Subscriber, op_id: str) -> Member:
         member = Member(self, session, op_id)
         self.members[member] = None
+        SUBSCRIPTIONS.inc()
         return member
 
     def remove(self, member: Member) -> None:
+        if member in self.members:
+            SUBSCRIPTIONS.dec()
         if self.members.pop(member, 0) is None and not self.members:
             self._groups.forget(self)
             self._task.cancel()

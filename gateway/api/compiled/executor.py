@@ -9,7 +9,8 @@ Plans are cached by (document text, operation name), with the parsed document: a
 before costs neither a parse nor a validation. What Strawberry's extensions do around an
 execution is done here by the same functions (gateway/api/extensions): the operation record
 (upstream TTLs, stale notes, the response cache's `collecting()`), a fresh set of DataLoaders,
-and the error mapping with partial errors. A schema with any other extension is not compiled at
+the error mapping with partial errors (and the request id), and what the request's record and
+trace learn of the operation (its name, its span). A schema with any other extension is not compiled at
 all, so adding one cannot be silently skipped by this path.
 """
 
@@ -33,13 +34,16 @@ from graphql import (
 )
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType
 
 from gateway.api import loaders
 from gateway.api.compiled.fields import Unsupported
 from gateway.api.compiled.plan import Plan
 from gateway.api.compiled.run import ProjectingExecutor, run
+from gateway.api.extensions import observe
 from gateway.api.extensions.errors import ErrorMapping, mapped_errors
 from gateway.api.extensions.loaders import LoadersPerOperation
+from gateway.api.extensions.observe import ObserveOperation
 from gateway.api.extensions.operation_record import OperationRecord, note, stale_extensions
 from gateway.limits.documents import DocumentEntry
 from gateway.limits.extension import DocumentLimits, Limits
@@ -47,7 +51,7 @@ from gateway.limits.figures import analyze
 from gateway.limits.tokens import more_tokens_than
 from gateway.policy import operation
 
-KNOWN_EXTENSIONS = (OperationRecord, LoadersPerOperation, ErrorMapping)
+KNOWN_EXTENSIONS = (OperationRecord, ObserveOperation, LoadersPerOperation, ErrorMapping)
 PLAN_CACHE_SIZE = 1000
 
 
@@ -136,9 +140,12 @@ class CompiledExecutor:
             return None
         stats, token = operation.begin()
         note(stats)
+        observe.note(plan.operation_name, OperationType.QUERY)  # plans are made for queries only
         loaders_token = loaders.begin()
         try:
-            result = await run(executor)
+            with observe.execution_span(plan.operation_name, OperationType.QUERY) as span:
+                result = await run(executor)
+                observe.result_errors(span, result.errors)
         finally:
             with contextlib.suppress(ValueError):
                 loaders.end(loaders_token)

@@ -7,6 +7,8 @@
   and the line that raised it) per minute, however many aliases hit it; answered as
   "Internal server error".
 - Partial errors (one venue of a merged list failed) are appended with their field path.
+- Every error carries the request's id (`extensions.requestId`, also in `X-Request-Id` and on the
+  request's log lines), so a caller's report leads straight to the gateway's logs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.api.context import GatewayContext
 from gateway.errors import GatewayError
+from gateway.observe import request as request_record
 
 log = logging.getLogger("gateway.errors")
 LOG_INTERVAL = 60.0  # seconds between two log lines of the same cause
@@ -87,13 +90,18 @@ def mapped_errors(errors: list[GraphQLError] | None, context: object) -> list[Gr
     """An operation's errors as they leave: each mapped, then the partial errors of merged lists.
 
     Shared by this extension and the compiled execution path (gateway/compiled), so both answer
-    the same errors in the same order."""
+    the same errors in the same order, each with the request's id."""
     mapped = [map_error(e) for e in (errors or [])]
     if isinstance(context, GatewayContext) and context.partial_errors:
         for partial in context.partial_errors:
             mapped.append(GraphQLError(partial.error.message, path=partial.path,
                                        extensions=partial.error.extensions()))
         context.partial_errors.clear()
+    record = request_record.current()  # the HTTP request's or WebSocket's (gateway/observe)
+    if record is not None and mapped:
+        record.errors = True
+        for error in mapped:
+            error.extensions = {**(error.extensions or {}), "requestId": record.request_id}
     return mapped or None
 
 

@@ -30,6 +30,7 @@ from gateway.coord.idset import IdSet
 from gateway.errors import UpstreamError
 from gateway.model.source import HistoryQuery, Page, PerpSource
 from gateway.model.types import PerpTradeHistoryItem
+from gateway.observe.metrics import STREAM_RECONNECTS
 from gateway.sources.descriptor import StreamContext
 from gateway.sources.nibiru import mapping, queries
 from gateway.sources.nibiru.client import SOURCE
@@ -108,6 +109,7 @@ class _SaiBridge:
                             self.topic.name, type(exc).__name__)
             if time.monotonic() - started > STABLE_AFTER:
                 self.backoff.reset()
+            STREAM_RECONNECTS.inc()
             await asyncio.sleep(self.backoff.next())
 
     async def connected(self, stream: SaiStream, publish: Publish) -> None:

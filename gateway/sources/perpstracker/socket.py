@@ -38,6 +38,7 @@ from websockets.exceptions import WebSocketException
 from gateway.coord.backoff import Backoff
 from gateway.coord.idset import IdSet
 from gateway.errors import GatewayError
+from gateway.observe.metrics import STREAM_RECONNECTS
 from gateway.settings import Secret
 from gateway.sources.perpstracker.alert_mapping import (
     AlertFact,
@@ -212,7 +213,10 @@ class AlertFeed:
                 self.down_since = time.monotonic()
             if time.monotonic() - started > 30:
                 self.backoff.reset()
-            await asyncio.sleep(delay if delay is not None else self.backoff.next())
+            if delay is None:
+                STREAM_RECONNECTS.inc()
+                delay = self.backoff.next()
+            await asyncio.sleep(delay)
 
     async def _authenticate(self, ws: ClientConnection) -> None:
         await ws.send(json.dumps({"type": "auth", "apiKey": self._key.reveal()}))

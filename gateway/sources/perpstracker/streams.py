@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from gateway.coord.backoff import Backoff
 from gateway.errors import GatewayError
 from gateway.model.source import MAX_LIMIT, HistoryQuery, Page, PerpSource
+from gateway.observe.metrics import STREAM_RECONNECTS
 from gateway.sources.descriptor import StreamContext
 from gateway.sources.perpstracker import endpoints
 from gateway.sources.perpstracker.alert_mapping import AlertFact
@@ -97,6 +98,7 @@ class JupiterTraderBridge:
                                 self.topic.name, attempt, exc.code)
                     break
                 delay = backoff.next()
+                STREAM_RECONNECTS.inc()
                 log.warning("%s: watchlist check failed (%s); retrying in %.1f s", self.topic.name, exc.code, delay)
                 await asyncio.sleep(delay)
         return False

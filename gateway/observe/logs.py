@@ -1,0 +1,128 @@
+"""Logging, configured once per process with the standard library (`logging.config.dictConfig`).
+
+    GATEWAY_LOG_LEVEL   DEBUG | INFO (default) | WARNING | ERROR
+    GATEWAY_LOG_FORMAT  text (default): `2025-01-01T12:00:00.123Z INFO gateway.access [<request id>] ...`
+                        json: one object per line: time, level, logger, message, request_id, fields
+
+The same configuration is handed to uvicorn (`log_config`), which applies it in every worker it
+starts, so uvicorn's own lines (`uvicorn`, `uvicorn.error`) come out in the same format under
+`--workers N`; `uvicorn.access` is off, replaced by the gateway's access line (access.py), which
+knows the request id, the operation and the cache result. Every handler carries two filters:
+`RequestIdFilter` (the current request's id on every record) and `RedactSecrets` (redact.py).
+Chatty client libraries (httpx logs each upstream call at INFO) are held at WARNING unless the
+level is DEBUG.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+import os
+import time
+from typing import Any
+
+from gateway.observe.request import current_id
+from gateway.settings import SettingsError
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+FORMATS = ("text", "json")
+CHATTY = ("httpx", "httpcore", "websockets", "gql", "hpack", "asyncio")
+# fields the access line (and others) pass as `extra=`, written by the JSON formatter as they are
+FIELDS = ("method", "path", "status", "duration_ms", "operation", "cache", "upstream_calls", "client")
+
+
+class LogSettingsError(SettingsError):
+    """GATEWAY_LOG_LEVEL or GATEWAY_LOG_FORMAT is not one of its values."""
+
+
+def read_env() -> tuple[str, str]:
+    level = (os.environ.get("GATEWAY_LOG_LEVEL") or "INFO").strip().upper()
+    fmt = (os.environ.get("GATEWAY_LOG_FORMAT") or "text").strip().lower()
+    if level not in LEVELS:
+        raise LogSettingsError(f"GATEWAY_LOG_LEVEL must be one of {', '.join(LEVELS)} (got {level!r})")
+    if fmt not in FORMATS:
+        raise LogSettingsError(f"GATEWAY_LOG_FORMAT must be text or json (got {fmt!r})")
+    return level, fmt
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request's id (or `-`) on every record as `request_id`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = current_id() or "-"
+        return True
+
+
+def _timestamp(record: logging.LogRecord) -> str:
+    """RFC 3339 in UTC with milliseconds: sortable, and the same on every replica."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = (f"{_timestamp(record)} {record.levelname} {record.name} "
+                f"[{getattr(record, 'request_id', '-')}] {record.getMessage()}")
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line += "\n" + record.exc_text
+        if record.stack_info:
+            line += "\n" + record.stack_info
+        return line
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": _timestamp(record), "level": record.levelname, "logger": record.name,
+            "message": record.getMessage(), "request_id": getattr(record, "request_id", "-"),
+        }
+        for name in FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def log_config(level: str | None = None, fmt: str | None = None) -> dict[str, Any]:
+    """The dictConfig for this process's environment (or the given level and format)."""
+    env_level, env_fmt = read_env()
+    level, fmt = level or env_level, fmt or env_fmt
+    quiet = "DEBUG" if level == "DEBUG" else max(("WARNING", level), key=LEVELS.index)
+    formatter = JsonFormatter if fmt == "json" else TextFormatter
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": f"{__name__}.RequestIdFilter"},
+            "redact": {"()": "gateway.observe.redact.RedactSecrets"},
+        },
+        "formatters": {"gateway": {"()": f"{formatter.__module__}.{formatter.__qualname__}"}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "gateway",
+                       "filters": ["request_id", "redact"]},
+        },
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            # uvicorn's loggers propagate to the root handler: one format, one set of filters
+            "uvicorn": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+            **{name: {"level": quiet} for name in CHATTY},
+        },
+    }
+
+
+def configure(level: str | None = None, fmt: str | None = None) -> dict[str, Any]:
+    """Configure this process's logging; returns the config (for uvicorn's `log_config`)."""
+    config = log_config(level, fmt)
+    logging.config.dictConfig(config)
+    return config
