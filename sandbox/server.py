@@ -82,6 +82,7 @@ class UpstreamWrapper:
                 upstream=self.upstream, method=method, path=path,
                 query=scope.get("query_string", b"").decode("latin-1"),
                 status=status_box["status"], ts=time.time(), category=category, started=started,
+                traceparent=next((v.decode("latin-1") for k, v in scope["headers"] if k == b"traceparent"), None),
             ))
 
 

@@ -39,6 +39,7 @@ class RequestRecord:
     # wall-clock seconds when it arrived: `/requests?since=` filters on this, so a slow request of
     # an earlier test (or a WebSocket closing late) never lands in a later test's window
     started: float = 0.0
+    traceparent: str | None = None  # the caller's W3C trace context, to check propagation
 
 
 @dataclass
