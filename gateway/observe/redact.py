@@ -1,8 +1,9 @@
 """A logging filter that keeps secrets out of every log line, whoever wrote it.
 
-Two nets. The configured secret values themselves (the upstream API keys, the webhook secret,
-the callers' API keys, a password in REDIS_URL), read from the environment when the filter is
-built, are replaced wherever they appear: in the message, its arguments, a traceback. And
+Two nets. The configured secret values themselves, read from the environment when the filter
+is built (every variable named `*_KEY`, `*_KEYS`, `*_SECRET`, `*_TOKEN`, `*_PASSWORD`: the
+upstreams' API keys, a webhook secret, the callers' API keys; and a password in `REDIS_URL`),
+are replaced wherever they appear: in the message, its arguments, a traceback. And
 patterns that carry a credential whatever its value (`apiKey=...`, `"apiKey": "..."`,
 `Authorization: Bearer ...`, `user:password@` in a URL) lose the credential part, for secrets
 the gateway was never told about (a caller's key in a logged header, an upstream's echo).
@@ -21,8 +22,9 @@ from urllib.parse import urlsplit
 
 MASK = "[REDACTED]"
 MIN_SECRET = 6  # shorter values would mask ordinary words and numbers: such a secret is no secret
-SECRET_VARS = ("PERPSTRACKER_API_KEY", "NANSEN_API_KEY", "PERPSTRACKER_WEBHOOK_SECRET", "GATEWAY_JWT_SECRET")
-LIST_VARS = ("GATEWAY_API_KEYS",)  # comma-separated values
+# Names of variables holding secrets, whichever upstream or feature they belong to; `*_KEYS`
+# (and any of them) may hold several comma-separated values.
+SECRET_NAME = re.compile(r"[A-Z0-9_]*_(KEY|KEYS|SECRET|SECRETS|TOKEN|PASSWORD)")
 
 _PATTERNS = (
     # apiKey=..., api_key: ..., "apiKey": "...", x-api-key=...   (query strings, headers, JSON)
@@ -37,9 +39,11 @@ _PATTERNS = (
 
 def secrets_from_env(env: Mapping[str, str] | None = None) -> list[str]:
     env = os.environ if env is None else env
-    values = [env.get(name, "").strip() for name in SECRET_VARS]
-    for name in LIST_VARS:
-        values.extend(v.strip() for v in env.get(name, "").split(","))
+    values: list[str] = []
+    for name, value in env.items():
+        if SECRET_NAME.fullmatch(name):
+            values.append(value.strip())
+            values.extend(v.strip() for v in value.split(",") if "," in value)
     password = urlsplit(env.get("REDIS_URL", "").strip()).password if env.get("REDIS_URL") else None
     if password:
         values.append(password)

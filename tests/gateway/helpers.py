@@ -29,3 +29,8 @@ async def busiest(control: httpx.AsyncClient, venue: str) -> str:
     """The trader of a venue with the most positions, open ones first."""
     listed = await traders(control, venue)
     return str(max(listed, key=lambda t: (t["open_positions"] > 0, t["positions"]))["address"])
+
+
+def without_request_id(extensions: dict[str, Any]) -> dict[str, Any]:
+    """An error's extensions less `requestId`, which every error carries (tests/observe checks it)."""
+    return {k: v for k, v in extensions.items() if k != "requestId"}

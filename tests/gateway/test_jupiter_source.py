@@ -18,6 +18,7 @@ import pytest
 from gateway.model.ids import stable_id
 from gateway.model.time import format_time
 from sandbox.state import PERPSTRACKER_KEY
+from tests.gateway.helpers import without_request_id
 
 B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 WHALE = "J83ZtxeoHLwMNvjVrsD4gQw5nE8PKXUV9Ph6tW2dVamK"
@@ -85,8 +86,7 @@ def ok(body: dict[str, Any]) -> Any:
 
 def error(body: dict[str, Any]) -> dict[str, Any]:
     assert body.get("errors"), body
-    ext: dict[str, Any] = body["errors"][0]["extensions"]
-    return ext
+    return without_request_id(body["errors"][0]["extensions"])
 
 
 @pytest.fixture(autouse=True)

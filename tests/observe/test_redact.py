@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 from graphql import GraphQLError
 
+from gateway.api.extensions.errors import map_error
 from gateway.observe.logs import log_config
 from gateway.observe.redact import MASK, Redactor
-from gateway.schema.extensions.errors import map_error
 
 KEY = "pt-live-9f8e7d6c5b4a"
 WEBHOOK = "whsec-0123456789abcdef"
