@@ -28,6 +28,7 @@ from gateway.edge.limits import CallerLimit
 from gateway.edge.persisted import Persisted, build_persisted
 from gateway.errors import GatewayError, PersistedQueryNotFound, RateLimited, Unauthenticated
 from gateway.http.body import read_body, replaying
+from gateway.observe import request as request_record
 from gateway.policy import caller as current_caller
 from gateway.settings import Settings
 
@@ -127,7 +128,8 @@ class EdgeGate:
 
 async def refuse(send: Send, error: GatewayError) -> None:
     """A request-level GraphQL error: 401 for credentials, 429 for a spent limit, 200 for Apollo's
-    PersistedQueryNotFound (its clients expect that), 400 otherwise."""
+    PersistedQueryNotFound (its clients expect that), 400 otherwise; with the request's id in
+    `extensions.requestId`, like every error the GraphQL layer answers."""
     headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
     status = 400
     if isinstance(error, Unauthenticated):
@@ -138,7 +140,12 @@ async def refuse(send: Send, error: GatewayError) -> None:
         headers.append((b"retry-after", b"%d" % max(1, round(error.retry_after + 0.5))))
     elif isinstance(error, PersistedQueryNotFound):
         status = 200
-    body = json.dumps({"errors": [{"message": error.message, "extensions": error.extensions()}]}).encode()
+    extensions = error.extensions()
+    record = request_record.current()  # the request's id, as every error carries (gateway/observe)
+    if record is not None:
+        record.errors = True
+        extensions = {**extensions, "requestId": record.request_id}
+    body = json.dumps({"errors": [{"message": error.message, "extensions": extensions}]}).encode()
     headers.append((b"content-length", b"%d" % len(body)))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

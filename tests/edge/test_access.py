@@ -125,7 +125,9 @@ async def test_http_without_or_with_bad_credentials_is_401_unauthenticated(gw: S
                         {"Authorization": f"Bearer {token('wrong-secret-of-thirty-two-bytes!!!')}"}):
             answer = await client.post("/graphql", json=QUERY, headers=headers)
             assert answer.status_code == 401, headers
-            assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+            extensions = answer.json()["errors"][0]["extensions"]
+            assert extensions["code"] == "UNAUTHENTICATED"
+            assert extensions["requestId"] == answer.headers["x-request-id"]  # like every error (observe)
             assert answer.headers["www-authenticate"].startswith("Bearer")
         get = await client.get("/graphql", params=QUERY)
         assert get.status_code == 401
