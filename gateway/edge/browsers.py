@@ -21,7 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from gateway.edge.settings import EdgeSettings
 
 MAX_AGE = 600  # seconds a browser may reuse a preflight answer
-EXPOSED = ["X-Gateway-Cache", "Retry-After", "Cache-Control"]
+EXPOSED = ["X-Gateway-Cache", "Retry-After", "Cache-Control", "X-Request-Id"]
 
 
 def cors_middleware(settings: EdgeSettings) -> Middleware:

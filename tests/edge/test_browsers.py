@@ -43,7 +43,9 @@ async def test_preflight_and_answer_allow_any_origin_by_default(open_gw: Scripte
         assert "access-control-allow-credentials" not in preflight.headers
         answer = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"Origin": PAGE})
         assert answer.headers["access-control-allow-origin"] == "*"
-        assert "x-gateway-cache" in answer.headers["access-control-expose-headers"].lower()
+        exposed = answer.headers["access-control-expose-headers"].lower()
+        assert "x-gateway-cache" in exposed and "x-request-id" in exposed  # a page can quote its request id
+        assert answer.headers["x-request-id"]
 
 
 async def test_a_listed_origin_only_is_allowed(listed_gw: ScriptedGateway) -> None:
