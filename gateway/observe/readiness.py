@@ -2,7 +2,8 @@
 
 Not ready when a configured dependency is down:
 - Redis (`REDIS_URL` set) does not answer a PING within `REDIS_TIMEOUT`: the shared cache,
-  locks and pub/sub that keep replicas consistent are gone;
+  locks and pub/sub that keep replicas consistent are gone. The PING goes through the app's one
+  client (gateway/coord/redis.py), the one every feature uses: no client of its own;
 - every upstream of a configured venue is failing: its circuit breaker is not closed, or its
   last `threshold` calls failed (gateway/policy/breaker.py). Breakers learn from traffic, so a
   replica that has sent nothing yet is ready; one whose upstream is down for everyone is not.
