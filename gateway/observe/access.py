@@ -54,9 +54,10 @@ class AccessLog:
         started = time.perf_counter()
         status = 101 if scope["type"] == "websocket" else 500  # what an exception before a response means
         cache: str | None = None
+        accepted = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status, cache
+            nonlocal status, cache, accepted
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
@@ -66,7 +67,10 @@ class AccessLog:
                 headers.append((REQUEST_ID, rid.encode()))
                 message = {**message, "headers": headers}
             elif message["type"] == "websocket.accept":
+                accepted = True
                 message = {**message, "headers": [*message.get("headers", []), (REQUEST_ID, rid.encode())]}
+            elif message["type"] == "websocket.close" and not accepted:
+                status = 403  # closed before accepting: the server refuses the handshake (an Origin not allowed)
             await send(message)
 
         try:
