@@ -28,7 +28,7 @@ from gateway.edge.limits import CallerLimit
 from gateway.edge.persisted import Persisted, build_persisted
 from gateway.errors import GatewayError, PersistedQueryNotFound, RateLimited, Unauthenticated
 from gateway.http.body import read_body, replaying
-from gateway.observe import request as request_record
+from gateway.observe.request import error_extensions
 from gateway.policy import caller as current_caller
 from gateway.settings import Settings
 
@@ -140,11 +140,7 @@ async def refuse(send: Send, error: GatewayError) -> None:
         headers.append((b"retry-after", b"%d" % max(1, round(error.retry_after + 0.5))))
     elif isinstance(error, PersistedQueryNotFound):
         status = 200
-    extensions = error.extensions()
-    record = request_record.current()  # the request's id, as every error carries (gateway/observe)
-    if record is not None:
-        record.errors = True
-        extensions = {**extensions, "requestId": record.request_id}
+    extensions = error_extensions(error.extensions())  # with the request's id (gateway/observe)
     body = json.dumps({"errors": [{"message": error.message, "extensions": extensions}]}).encode()
     headers.append((b"content-length", b"%d" % len(body)))
     await send({"type": "http.response.start", "status": status, "headers": headers})

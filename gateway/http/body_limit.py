@@ -13,6 +13,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.observe.request import error_extensions
+
 
 class TooLarge(Exception):
     """The body passed the limit while the app was reading it."""
@@ -62,7 +64,8 @@ class BodyLimit:
 
 
 async def _refuse(send: Send, status: int, message: str) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}).encode()
+    extensions = error_extensions({"code": "BAD_REQUEST"})  # with the request's id (gateway/observe)
+    body = json.dumps({"errors": [{"message": message, "extensions": extensions}]}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]})
     await send({"type": "http.response.body", "body": body})

@@ -28,6 +28,7 @@ from strawberry.types.graphql import OperationType
 
 from gateway.http.json_body import BadBody, decode
 from gateway.http.negotiation import JSON, negotiate, status_of
+from gateway.observe.request import error_extensions
 
 Context = TypeVar("Context")
 _media: contextvars.ContextVar[str] = contextvars.ContextVar("graphql_http_media", default=JSON)
@@ -105,5 +106,5 @@ def _wants_ide(request: Request) -> bool:
 
 
 def error_response(status: int, message: str, media: str, code: str) -> Response:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    body = json.dumps({"errors": [{"message": message, "extensions": error_extensions({"code": code})}]})
     return Response(body, status_code=status, media_type=media)

@@ -12,6 +12,7 @@ import contextvars
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 # What a caller's X-Request-Id may be for us to use it: short, and nothing a log line or a
 # header could be abused with (no spaces, quotes, control characters). Anything else: a new id.
@@ -55,3 +56,14 @@ def current() -> RequestRecord | None:
 def current_id() -> str | None:
     record = _current.get()
     return record.request_id if record is not None else None
+
+
+def error_extensions(extensions: dict[str, Any]) -> dict[str, Any]:
+    """An error's `extensions` with the current request's id, for errors answered outside the
+    GraphQL layer (the edge's refusals, GraphQL-over-HTTP request errors, the body limit), as
+    ErrorMapping gives every GraphQL error; the request's record notes that it answered an error."""
+    record = _current.get()
+    if record is None:
+        return extensions
+    record.errors = True
+    return {**extensions, "requestId": record.request_id}

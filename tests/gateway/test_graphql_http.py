@@ -113,3 +113,19 @@ async def test_leaderboard_token_is_checked(gateway: httpx.AsyncClient) -> None:
     query = 'query($t: String) { perp { leaderboard(where: {venue: HYPERLIQUID, token: $t}) { rank } } }'
     r = await gateway.post("/graphql", json={"query": query, "variables": {"t": "BTC\n" + "x" * 5000}})
     assert codes(r.json()) == ["BAD_USER_INPUT"]
+
+
+async def test_request_level_errors_carry_the_request_id(gateway: httpx.AsyncClient, small: httpx.AsyncClient) -> None:
+    """Answered outside the GraphQL layer (the view's 400 and 406, the body limit's 413), each error
+    still carries the request id sent back in X-Request-Id, like every GraphQL error (gateway/observe)."""
+    answers = [
+        await gateway.post("/graphql", content=b"42", headers={"content-type": "application/json"}),
+        await gateway.post("/graphql", json={"query": "subscription { perpLiveTrades { id } }"}),
+        await gateway.post("/graphql", json={"query": "{ __typename }"}, headers={"accept": "text/csv"}),
+        await small.post("/graphql", json={"query": "{ __typename }", "variables": {"pad": "x" * 10_000}}),
+        await gateway.post("/graphql", json={"query": "{ perp { "}, headers={"x-request-id": "mine-1"}),
+    ]
+    assert [a.status_code for a in answers] == [400, 400, 406, 413, 200]
+    for answer in answers:
+        assert [e["extensions"]["requestId"] for e in answer.json()["errors"]] == [answer.headers["x-request-id"]]
+    assert answers[-1].headers["x-request-id"] == "mine-1"

@@ -23,7 +23,7 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.api.context import GatewayContext
 from gateway.errors import GatewayError
-from gateway.observe import request as request_record
+from gateway.observe.request import error_extensions
 
 log = logging.getLogger("gateway.errors")
 LOG_INTERVAL = 60.0  # seconds between two log lines of the same cause
@@ -97,11 +97,8 @@ def mapped_errors(errors: list[GraphQLError] | None, context: object) -> list[Gr
             mapped.append(GraphQLError(partial.error.message, path=partial.path,
                                        extensions=partial.error.extensions()))
         context.partial_errors.clear()
-    record = request_record.current()  # the HTTP request's or WebSocket's (gateway/observe)
-    if record is not None and mapped:
-        record.errors = True
-        for error in mapped:
-            error.extensions = {**(error.extensions or {}), "requestId": record.request_id}
+    for error in mapped:  # the request's id on each (gateway/observe), as on every error answered
+        error.extensions = error_extensions(dict(error.extensions or {}))
     return mapped or None
 
 
