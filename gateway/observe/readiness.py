@@ -14,7 +14,8 @@ The body says why, and what each part looks like (ages in seconds, null when nev
      "redis": {"configured": true, "reachable": true},
      "upstreams": {"nansen": {"venue": "HYPERLIQUID", "configured": true, "circuit": "open",
                               "failures": 5, "lastSuccessAge": 42.1}, ...},
-     "streams": {"topics": {"<topic>": {"state": "bridged here", "subscribers": 3, ...}}, "counters": {...}}}
+     "streams": {"topics": {"<topic>": {"state": "live", "role": "bridged here", "subscribers": 3, ...}},
+                 "counters": {...}}}
 """
 
 from __future__ import annotations
@@ -49,13 +50,14 @@ def upstream_report(configured: bool, venue: str, breaker: CircuitBreaker | None
 
 
 def stream_report(stats: dict[str, Any]) -> dict[str, Any]:
-    """The hub's stats, each topic with a `state`: bridged here (this replica runs its upstream
-    stream), following (another replica does; events arrive over pub/sub), lingering (no
-    subscribers left; the bridge stops soon)."""
+    """The hub's stats as they are (each topic's `state` is its bridge's: starting, live,
+    reconnecting, polling, failed, elsewhere; with `last_error`), each topic with a `role` too:
+    bridged here (this replica runs its upstream stream), following (another replica does; events
+    arrive over pub/sub), lingering (no subscribers left; the bridge stops soon)."""
     topics = {}
     for name, topic in stats.get("topics", {}).items():
-        state = "lingering" if not topic["subscribers"] else "bridged here" if topic["bridge"] else "following"
-        topics[name] = {"state": state, **topic}
+        role = "lingering" if not topic["subscribers"] else "bridged here" if topic["bridge"] else "following"
+        topics[name] = {**topic, "role": role}
     return {**stats, "topics": topics}
 
 

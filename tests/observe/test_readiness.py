@@ -88,10 +88,11 @@ async def test_an_upstream_failing_until_its_breaker_opens_makes_the_replica_not
         assert len(body["reasons"]) == 1 and body["reasons"][0].startswith("HYPERLIQUID: every upstream is failing")
 
 
-def test_streams_report_their_state() -> None:
-    stats = {"topics": {"a": {"subscribers": 2, "bridge": True, "bridge_starts": 1},
-                        "b": {"subscribers": 1, "bridge": False, "bridge_starts": 0},
-                        "c": {"subscribers": 0, "bridge": True, "bridge_starts": 1}},
+def test_streams_report_their_role_and_keep_their_bridge_state() -> None:
+    stats = {"topics": {"a": {"subscribers": 2, "bridge": True, "bridge_starts": 1, "state": "live"},
+                        "b": {"subscribers": 1, "bridge": False, "bridge_starts": 0, "state": "elsewhere"},
+                        "c": {"subscribers": 0, "bridge": True, "bridge_starts": 1, "state": "failed"}},
              "counters": {"events": 3}}
     topics = stream_report(stats)["topics"]
-    assert [topics[t]["state"] for t in "abc"] == ["bridged here", "following", "lingering"]
+    assert [topics[t]["role"] for t in "abc"] == ["bridged here", "following", "lingering"]
+    assert [topics[t]["state"] for t in "abc"] == ["live", "elsewhere", "failed"]  # the hub's, untouched
