@@ -8,7 +8,7 @@ test expects the injected 500, a circuit opened by one test failing the next, a 
 spent by earlier tests refusing a later one. `without_policies` makes such a gateway behave as it
 did before the chain (every request goes out once, as sent); the chain still classifies and
 forwards every request. The policy tests build their own gateways with the real defaults
-(tests/gateway/test_upstream_*.py).
+(tests/api/test_upstream_*.py).
 """
 
 from __future__ import annotations

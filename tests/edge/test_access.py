@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from gateway.edge.access import Authenticator
 from gateway.edge.settings import EdgeSettings
 from gateway.errors import Unauthenticated
-from tests.gateway.ws_helpers import (
+from tests.api.ws_helpers import (
     TRANSPORT,
     ScriptedGateway,
     closed_with,

@@ -23,12 +23,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.gateway.test_subscriptions_clients import (
+from tests.api.test_subscriptions_clients import (
     EXPECTED,
     QUERY,
     emit_until,
 )
-from tests.gateway.ws_helpers import ScriptedGateway, scripted_gateway
+from tests.api.ws_helpers import ScriptedGateway, scripted_gateway
 from tests.node_tools import NODE_DIR, node_with
 from tests.streams.doubles import TRADER
 

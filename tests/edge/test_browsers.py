@@ -10,7 +10,7 @@ import pytest
 import websockets
 
 from gateway.edge.settings import EdgeSettings
-from tests.gateway.ws_helpers import TRANSPORT, ScriptedGateway, recv_json, scripted_gateway, send_json
+from tests.api.ws_helpers import TRANSPORT, ScriptedGateway, recv_json, scripted_gateway, send_json
 
 PAGE = "http://page.example:8080"
 PREFLIGHT = {"Origin": PAGE, "Access-Control-Request-Method": "POST",

@@ -22,9 +22,9 @@ from gateway.app import create_app
 from gateway.edge.caller import client_ip
 from gateway.settings import Settings
 from sandbox.state import KEYS as SANDBOX_KEYS
+from tests.api.test_metrics import value
+from tests.api.upstream_helpers import upstream_requests
 from tests.configure import configure
-from tests.gateway.test_metrics import value
-from tests.gateway.upstream_helpers import upstream_requests
 from tests.servers import serve
 
 BOARD = "p{n}: perp {{ leaderboard(where: {{venue: HYPERLIQUID, timeframe: DAY}}, limit: {n}) {{ rank trader }} }}"

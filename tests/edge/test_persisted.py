@@ -15,7 +15,7 @@ import pytest
 
 from gateway.edge.settings import EdgeSettings
 from gateway.settings import Settings
-from tests.gateway.ws_helpers import (
+from tests.api.ws_helpers import (
     ScriptedGateway,
     connect,
     recv_json,

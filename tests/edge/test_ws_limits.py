@@ -15,7 +15,7 @@ from gateway.model.venue import Venue
 from gateway.streams.subscriber import HubSubscription
 from gateway.streams.types import StreamEvent, Topic
 from gateway.ws.connection import Connection
-from tests.gateway.ws_helpers import (
+from tests.api.ws_helpers import (
     ScriptedGateway,
     closed_with,
     connect,

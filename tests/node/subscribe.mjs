@@ -1,5 +1,5 @@
 // A graphql-ws (graphql-transport-ws) client: subscribes, prints each `next` result as one JSON
-// line on stdout, and exits after `count` results. Used by tests/gateway/test_subscriptions_clients.py.
+// line on stdout, and exits after `count` results. Used by tests/api/test_subscriptions_clients.py.
 //   node subscribe.mjs WS_URL QUERY VARIABLES_JSON COUNT
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';

@@ -9,7 +9,7 @@ import pytest
 import websockets
 
 from gateway.edge.settings import EdgeSettings
-from tests.gateway.ws_helpers import TRANSPORT, connect, scripted_gateway
+from tests.api.ws_helpers import TRANSPORT, connect, scripted_gateway
 
 
 async def test_a_refused_handshake_is_logged_403_and_an_accepted_one_101(caplog: pytest.LogCaptureFixture) -> None:

@@ -8,7 +8,7 @@ import logging
 import httpx
 import pytest
 
-from tests.compiled.test_http import QUERY, gateway_with
+from tests.api.compiled.test_http import QUERY, gateway_with
 
 
 async def test_a_compiled_answer_carries_the_request_id_and_names_its_operation(

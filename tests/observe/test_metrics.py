@@ -14,9 +14,9 @@ from gateway.observe.metrics import exposition, operation_label
 from gateway.policy.ratelimit import RateLimiter
 from gateway.policy.refusal import PolicyRefusal
 from gateway.policy.windowlog import LocalWindowLog, Window
-from tests.gateway.helpers import gql_post
-from tests.gateway.test_metrics import value
-from tests.gateway.ws_helpers import connect, scripted_gateway, subscribe
+from tests.api.helpers import gql_post
+from tests.api.test_metrics import value
+from tests.api.ws_helpers import connect, scripted_gateway, subscribe
 
 LIVE = "subscription { perpLiveTrades { id } }"
 

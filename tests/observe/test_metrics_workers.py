@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 
 from gateway.cli import gateway_process
-from tests.gateway.test_metrics import value
+from tests.api.test_metrics import value
 from tests.observe.helpers import sandbox_env
 
 REQUESTS = 24

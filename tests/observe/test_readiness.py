@@ -16,7 +16,7 @@ import pytest
 
 from gateway.cli import free_port
 from gateway.observe.readiness import stream_report
-from tests.gateway.upstream_helpers import gateway_client, gql, policy_settings
+from tests.api.upstream_helpers import gateway_client, gql, policy_settings
 
 HL_ONLY = "{ perp { borrowings(where: {venue: HYPERLIQUID}) { marketId } } }"
 NIBIRU_ONLY = "{ perp { borrowings(limit: 1) { marketId } } }"

@@ -15,8 +15,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from tests.gateway.helpers import busiest
-from tests.gateway.upstream_helpers import gateway_client, policy_settings
+from tests.api.helpers import busiest
+from tests.api.upstream_helpers import gateway_client, policy_settings
 
 TRADES = "query Trades($t: String!) { perp { trades(where: {trader: $t}) { id venue } } }"
 _exporter: InMemorySpanExporter | None = None

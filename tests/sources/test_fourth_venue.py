@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from gateway.cli import gateway_process
-from tests.gateway.ws_helpers import connect, recv_json, subscribe
+from tests.api.ws_helpers import connect, recv_json, subscribe
 from tests.servers import serve
 from tests.sources.fourth_venue_upstream import create_upstream
 

@@ -21,8 +21,8 @@ from gateway.sources.perpstracker.streams import JupiterTraderBridge
 from gateway.streams.types import Topic
 from sandbox import addresses
 from sandbox.state import KEYS as SANDBOX_KEYS
+from tests.api.ws_helpers import connect, recv_json, send_json
 from tests.configure import configure
-from tests.gateway.ws_helpers import connect, recv_json, send_json
 from tests.servers import serve
 from tests.streams.bridging import WAIT, bridge_settings, eventually, inject, open_sources, running, wallet
 from tests.streams.owed import hub_for

@@ -3,7 +3,7 @@
 These check what the source asks the upstream for (paths, paging, the history cap), local
 filtering and paging, and the client boundary: every transport failure mapped into the error
 tree, the key only ever in the Authorization header. Integration over sockets is in
-tests/gateway/test_jupiter_*.py.
+tests/api/test_jupiter_*.py.
 """
 
 from __future__ import annotations

@@ -1,0 +1,182 @@
+"""Proof of equivalence: the compiled path answers exactly what graphql-core's standard execution
+answers (Strawberry's `schema.execute`, the same extensions), for generated documents and
+variables, on the session's `--no-live` sandbox. Both paths share one set of sources, so the
+upstream cache is warm and both see the same upstream answers.
+
+Hypothesis runs derandomized (the same examples on every run, so CI is deterministic) and prints
+the failing example and its reproduction blob (`@reproduce_failure`) when one differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from graphql import StringValueNode
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis_graphql import queries
+from strawberry.http import process_result
+
+from gateway.api.build import schema
+from gateway.api.compiled.executor import CompiledExecutor
+from gateway.api.context import GatewayContext
+from gateway.settings import Settings
+from gateway.sources.memoized import memoized
+from gateway.sources.registry import build_sources, close_sources
+from sandbox.state import KEYS as SANDBOX_KEYS
+from tests.api.compiled.documents import documents
+
+SETTINGS = settings(deadline=None, derandomize=True, print_blob=True, database=None, phases=[Phase.explicit, Phase.generate, Phase.shrink],
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.function_scoped_fixture])
+
+
+@dataclass
+class Harness:
+    loop: asyncio.AbstractEventLoop
+    sources: Any
+    traders: list[str]
+    compiled: CompiledExecutor
+
+    def context(self) -> GatewayContext:
+        return GatewayContext(sources=self.sources)
+
+    def both(self, document: str, variables: dict[str, Any] | None) -> tuple[Any, Any]:
+        """(standard answer, compiled answer or None when the compiled path declined)."""
+        return self.loop.run_until_complete(self._both(document, variables))
+
+    async def _both(self, document: str, variables: dict[str, Any] | None) -> tuple[Any, Any]:
+        standard = await schema.execute(document, variable_values=variables, context_value=self.context(),
+                                        operation_name="Q")
+        expected = json.loads(json.dumps(process_result(standard)))
+        got = await self.compiled.execute(document, variables, "Q", self.context())
+        return expected, (json.loads(got) if got is not None else None)
+
+
+@pytest.fixture(scope="module")
+def harness(sandbox_url: str) -> Iterator[Harness]:
+    loop = asyncio.new_event_loop()
+    raw = build_sources(Settings(sandbox="off").with_sandbox(sandbox_url, SANDBOX_KEYS))
+    sources = memoized(raw)  # as the app does; both paths share it
+    traders = []
+    with httpx.Client(base_url=f"{sandbox_url}/_control", timeout=30) as control:
+        for venue in ("NIBIRU", "JUPITER", "HYPERLIQUID"):
+            listed = control.get("/traders", params={"venue": venue}).json()
+            traders += [t["address"] for t in sorted(listed, key=lambda t: -t["positions"])[:3]]
+    try:
+        yield Harness(loop, sources, traders, CompiledExecutor(schema))
+    finally:
+        loop.run_until_complete(close_sources(raw))
+        loop.close()
+
+
+def _racing(expected: Any, got: Any) -> bool:
+    """Both answers nulled whole by a non-null error, differing only in which error reached the root.
+
+    graphql-core 3.3 cancels the siblings of a field once a non-null error propagates through it.
+    When several root fields each hold one, which propagates first depends on what every sibling
+    task is awaiting at that moment (a loader batch, the upstream cache), so the standard path
+    itself answers either one from run to run (seen here: the same document, three runs of each
+    path, two different last errors from each). The errors recorded before the race are compared
+    exactly; of the last, only that it is a caller's error with a code and a path.
+    """
+    if expected.get("data") is not None or got.get("data") is not None or set(expected) != set(got):
+        return False
+    mine, theirs = got.get("errors", []), expected.get("errors", [])
+    if not mine or not theirs:
+        return False
+    shorter, longer = sorted((mine, theirs), key=len)
+    if shorter[:-1] != longer[:len(shorter) - 1]:  # what was recorded before the race is identical
+        return False
+    return all(e.get("path") and e.get("extensions", {}).get("code") for e in mine + theirs)
+
+
+def _settled(answer: Any) -> Any:
+    """The answer with its partial errors (a merged list's failed venue: no location, appended
+    after the located errors) in a fixed order: they are noted as each merge completes, so two
+    merged lists failing in one document note theirs in completion order, in either path."""
+    if not isinstance(answer, dict) or not answer.get("errors"):
+        return answer
+    located = [e for e in answer["errors"] if "locations" in e]
+    partial = sorted((e for e in answer["errors"] if "locations" not in e), key=lambda e: json.dumps(e))
+    return {**answer, "errors": located + partial}
+
+
+def _check(harness: Harness, document: str, variables: dict[str, Any] | None) -> None:
+    expected, got = harness.both(document, variables)
+    expected, got = _settled(expected), _settled(got)
+    if got is not None and got != expected and not _racing(expected, got):
+        where, theirs, mine = _first_difference(expected, got)
+        raise AssertionError(f"document:\n{document}\nvariables: {variables}\nfirst difference at {where}:\n"
+                             f"standard: {json.dumps(theirs)[:2000]}\ncompiled: {json.dumps(mine)[:2000]}")
+
+
+def _first_difference(a: Any, b: Any, path: tuple[Any, ...] = ()) -> tuple[tuple[Any, ...], Any, Any]:
+    if isinstance(a, dict) and isinstance(b, dict) and list(a) == list(b):
+        for key in a:
+            if a[key] != b[key]:
+                return _first_difference(a[key], b[key], (*path, key))
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                return _first_difference(x, y, (*path, index))
+    return path, a, b
+
+
+@settings(SETTINGS, max_examples=2000)
+@given(data=st.data())
+def test_generated_documents_answer_the_same_on_both_paths(harness: Harness, data: st.DataObject) -> None:
+    document, variables = data.draw(documents(schema._schema, harness.traders))
+    _check(harness, document, variables)
+
+
+SCALARS = {"Date": st.sampled_from(["2026-11-01", "2031-01-01", "bad"]).map(lambda d: StringValueNode(value=d)),
+           "Time": st.just(StringValueNode(value="2026-11-01T00:00:00Z"))}
+
+
+@settings(SETTINGS, max_examples=300)
+@given(data=st.data())
+def test_hypothesis_graphql_documents_answer_the_same_on_both_paths(harness: Harness, data: st.DataObject) -> None:
+    query = data.draw(queries(schema._schema, custom_scalars=SCALARS))
+    assert isinstance(query, str)
+    _check(harness, query.replace("{", "query Q {", 1) if query.lstrip().startswith("{") else query, None)
+
+
+FIELDS = "venue rank trader label pnl roi volume winRate trades accountValue score"
+FIXED = [
+    ("query Q { perp { leaderboard(where: {venue: JUPITER, timeframe: DAY}, limit: 30) { " + FIELDS + " } } }", {}),
+    ("query Q($t: String!, $x: Boolean!) { p: perp { trades(where: {trader: $t}, limit: 20) { id isOpen "
+     "...S @include(if: $x) perpBorrowing { ... on PerpBorrowingShortInfo { marketId venue } } } } } "
+     "fragment S on PerpTrade { state { pnlCollateral pnlPct } openTime __typename }", {"x": True}),
+    ("query Q { perp { borrowings(where: {venue: HYPERLIQUID}) { marketId baseToken { symbol name } } } }", {}),
+]
+
+
+def test_real_documents_take_the_compiled_path_and_match(harness: Harness) -> None:
+    """Fails if the compiled path stopped answering (declining everything would pass the above)."""
+    for trader in harness.traders:
+        for document, variables in FIXED:
+            before = harness.compiled.compiled
+            expected, got = harness.both(document, {**variables, "t": trader} if "$t" in document else variables)
+            assert got == expected
+            assert harness.compiled.compiled == before + 1
+            assert "errors" not in expected or "$t" in document
+
+
+def test_errors_and_null_propagation_match_with_paths(harness: Harness) -> None:
+    nullable = ('query Q { perp { x: trade(id: 1, trader: "bad") { id } y: trade(id: 2, trader: "0x12") { id } '
+                'borrowings { marketId } } }')
+    propagated = 'query Q { perp { a: trades(where: {trader: "bad"}) { id } } b: perp { borrowings { marketId } } }'
+    expected, got = harness.both(nullable, None)
+    assert got == expected and expected["data"]["perp"]["x"] is None and expected["data"]["perp"]["borrowings"]
+    assert [e["path"] for e in expected["errors"]] == [["perp", "x"], ["perp", "y"]]
+    assert [e["extensions"]["code"] for e in expected["errors"]] == ["BAD_USER_INPUT", "BAD_USER_INPUT"]
+    expected, got = harness.both(propagated, None)
+    assert got == expected and expected["data"] is None  # a non-null error nulls its way up to data
+    assert [e["path"] for e in expected["errors"]] == [["perp", "a"]]
