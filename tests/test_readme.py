@@ -113,7 +113,9 @@ async def test_the_node_snippet_receives_a_live_trade(live: tuple[str, str], tmp
                 assert proc.returncode is None, (await proc.stderr.read()).decode() if proc.stderr else ""
         assert line, "the README's Node snippet printed no event"
         trade = json.loads(line)["perpLiveTrades"]
-        assert trade["venue"] in {"NIBIRU", "JUPITER", "HYPERLIQUID"} and trade["sizeDeltaUsd"] >= 10000
+        # the filter's USD size: the change's own where the venue gives one, else the position's
+        size = trade["sizeDeltaUsd"] if trade["sizeDeltaUsd"] is not None else trade["trade"]["sizeUsd"]
+        assert trade["venue"] in {"NIBIRU", "JUPITER", "HYPERLIQUID"} and abs(size) >= 10000
     finally:
         script.unlink()
         if proc.returncode is None:

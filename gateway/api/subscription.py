@@ -145,7 +145,7 @@ class Subscription:
 
     @strawberry.subscription(description="Every trade of a venue as it happens, liquidations included, one "
                              "item per trade. Without a venue: every configured venue. `market` is a base "
-                             "symbol (SOL); `minSizeUsd` keeps trades whose USD size (sizeDeltaUsd) is at "
+                             "symbol (SOL); `minSizeUsd` keeps trades whose USD size (sizeDeltaUsd, else the trade's sizeUsd) is at "
                              "least that, leaving out trades whose venue gives no size.")
     async def perpLiveTrades(
         self, info: GatewayInfo, where: PerpLiveTradesFilter | None = None
