@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.observe import request as request_record
 from gateway.observe import tracing
-from gateway.observe.metrics import REQUEST_DURATION, operation_label
+from gateway.observe.metrics import operation_label, request_duration
 
 log = logging.getLogger("gateway.access")
 REQUEST_ID = b"x-request-id"
@@ -74,21 +74,28 @@ class AccessLog:
             await send(message)
 
         try:
-            kind = tracing.SpanKind.SERVER
-            with tracing.span(f"{method} {path}", kind, tracing.extract(carrier),
-                              {"http.request.method": method, "url.path": path}) as span:
+            if carrier or tracing.recording():
+                with tracing.span(f"{method} {path}", tracing.SpanKind.SERVER, tracing.extract(carrier),
+                                  {"http.request.method": method, "url.path": path}) as span:
+                    await self.app(scope, receive, send_with_id)
+                    span.set_attribute("http.response.status_code", status)
+                    if record.operation:
+                        span.set_attribute("graphql.operation.name", record.operation)
+            else:  # no span would be recorded nor passed on
                 await self.app(scope, receive, send_with_id)
-                span.set_attribute("http.response.status_code", status)
-                if record.operation:
-                    span.set_attribute("graphql.operation.name", record.operation)
         finally:
             elapsed = time.perf_counter() - started
             outcome = "error" if record.errors or status >= 400 else "ok"
             if path in GRAPHQL_PATHS and scope["type"] == "http":
-                REQUEST_DURATION.labels(operation=operation_label(record.operation), outcome=outcome).observe(elapsed)
-            log.info("%s %s %d %.1fms op=%s cache=%s upstream_calls=%d", method, path, status, elapsed * 1000,
-                     record.operation or "-", cache or "-", record.upstream_calls,
-                     extra={"method": method, "path": path, "status": status,
-                            "duration_ms": round(elapsed * 1000, 3), "operation": record.operation,
-                            "cache": cache, "upstream_calls": record.upstream_calls})
+                request_duration(operation_label(record.operation), outcome).observe(elapsed)
+            if log.isEnabledFor(logging.INFO):
+                # made and handled directly: `log.info` would look up the caller's file and line
+                # for every line, which no format prints (a tenth of a response-cache hit's time)
+                log.handle(log.makeRecord(
+                    log.name, logging.INFO, __file__, 0, "%s %s %d %.1fms op=%s cache=%s upstream_calls=%d",
+                    (method, path, status, elapsed * 1000, record.operation or "-", cache or "-",
+                     record.upstream_calls), None,
+                    extra={"method": method, "path": path, "status": status,
+                           "duration_ms": round(elapsed * 1000, 3), "operation": record.operation,
+                           "cache": cache, "upstream_calls": record.upstream_calls}))
             request_record.end(token)

@@ -26,14 +26,15 @@ MIN_SECRET = 6  # shorter values would mask ordinary words and numbers: such a s
 # (and any of them) may hold several comma-separated values.
 SECRET_NAME = re.compile(r"[A-Z0-9_]*_(KEY|KEYS|SECRET|SECRETS|TOKEN|PASSWORD)")
 
+# (a substring every match contains, in lower case; the pattern)
 _PATTERNS = (
     # apiKey=..., api_key: ..., "apiKey": "...", x-api-key=...   (query strings, headers, JSON)
-    re.compile(r"""(?i)((?:x-)?api[-_]?key["']?\s*[:=]\s*["']?)[^\s"'&,;}]+"""),
+    ("key", re.compile(r"""(?i)((?:x-)?api[-_]?key["']?\s*[:=]\s*["']?)[^\s"'&,;}]+""")),
     # Authorization: Bearer abc / 'authorization': 'Basic abc' / Bearer abc
-    re.compile(r"""(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token)?\s*)[^\s"',;}]+"""),
-    re.compile(r"""(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+"""),
+    ("authorization", re.compile(r"""(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token)?\s*)[^\s"',;}]+""")),
+    ("bearer", re.compile(r"""(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+""")),
     # scheme://user:password@host
-    re.compile(r"""([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s/]+(?=@)"""),
+    ("://", re.compile(r"""([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s/]+(?=@)""")),
 )
 
 
@@ -59,8 +60,10 @@ class Redactor:
         for secret in self.secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
-        for pattern in _PATTERNS:
-            text = pattern.sub(lambda m: m.group(1) + MASK, text)
+        lowered = text.lower()
+        for needle, pattern in _PATTERNS:
+            if needle in lowered:  # a substring test first: most lines (every access line) carry none
+                text = pattern.sub(lambda m: m.group(1) + MASK, text)
         return text
 
 

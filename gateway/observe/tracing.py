@@ -80,6 +80,13 @@ def inject(headers: Any) -> None:
     propagate.inject(headers)
 
 
+def recording() -> bool:
+    """Whether spans are recorded in this process (an SDK provider is installed). Without one a
+    span records nothing: the access layer then skips its server span unless the caller sent a
+    trace context to pass on (measured: the span was 3% of a response-cache hit)."""
+    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+
+
 @contextlib.contextmanager
 def span(name: str, kind: SpanKind = SpanKind.INTERNAL, context: Any = None,
          attributes: Mapping[str, str | int | float | bool] | None = None) -> Iterator[Span]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
@@ -42,6 +43,9 @@ JSON_MEDIA, GRAPHQL_RESPONSE_MEDIA = b"application/json", b"application/graphql-
 _CACHED_MEDIA = (JSON_MEDIA, GRAPHQL_RESPONSE_MEDIA)
 
 
+_RESULTS: dict[str, Any] = {}
+
+
 @dataclass
 class CacheStats:
     """Counters for tests and metrics; `executions` counts the requests handed to Strawberry."""
@@ -55,7 +59,10 @@ class CacheStats:
     def count(self, result: str) -> None:
         """One request's cache result: hits, misses or bypasses (also counted in /metrics)."""
         setattr(self, result, getattr(self, result) + 1)
-        RESPONSE_CACHE.labels(result=result).inc()
+        child = _RESULTS.get(result)
+        if child is None:  # made once, in the process that counts: `labels()` is dear per call
+            child = _RESULTS[result] = RESPONSE_CACHE.labels(result=result)
+        child.inc()
 
     def executed(self) -> None:
         self.executions += 1
