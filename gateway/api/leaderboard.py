@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import operator
 import re
 from collections.abc import Callable
+from typing import Any
 
 from gateway.api.context import GatewayContext, PartialError
 from gateway.api.inputs import PerpLeaderboardFilter, PerpLeaderboardOrder
@@ -49,14 +51,23 @@ def window(where: PerpLeaderboardFilter, today: datetime.date) -> tuple[int | No
     return None, where.from_, end
 
 
+_BY_FIGURE_VENUE_RANK = operator.itemgetter(0, 1, 2)
+
+
 def order_entries(entries: list[PerpLeaderboardEntry], order_by: PerpLeaderboardOrder,
                   desc: bool) -> list[PerpLeaderboardEntry]:
     """Stable order with missing figures last, whichever the direction."""
     key = _KEYS[order_by]
-    present = [e for e in entries if key(e) is not None]
-    missing = [e for e in entries if key(e) is None]
-    present.sort(key=lambda e: (key(e), e.venue.value, e.rank), reverse=desc)
-    return present + missing
+    present: list[tuple[Any, str, int, PerpLeaderboardEntry]] = []
+    missing = []
+    for entry in entries:  # each figure read once (this ran for every request of a leaderboard)
+        figure = key(entry)
+        if figure is None:
+            missing.append(entry)
+        else:
+            present.append((figure, entry.venue._value_, entry.rank, entry))
+    present.sort(key=_BY_FIGURE_VENUE_RANK, reverse=desc)
+    return [row[3] for row in present] + missing
 
 
 async def leaderboard(

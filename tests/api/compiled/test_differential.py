@@ -25,6 +25,7 @@ from strawberry.http import process_result
 
 from gateway.api.build import schema
 from gateway.api.compiled.executor import CompiledExecutor
+from gateway.api.compiled.projection import ROWS, Rows
 from gateway.api.context import GatewayContext
 from gateway.settings import Settings
 from gateway.sources.memoized import memoized
@@ -180,3 +181,24 @@ def test_errors_and_null_propagation_match_with_paths(harness: Harness) -> None:
     expected, got = harness.both(propagated, None)
     assert got == expected and expected["data"] is None  # a non-null error nulls its way up to data
     assert [e["path"] for e in expected["errors"]] == [["perp", "a"]]
+
+
+def test_a_warm_answer_reuses_its_projected_rows_and_the_table_stays_bounded(harness: Harness) -> None:
+    """Rows (projection.py): the same mapped objects, projected the same way, are projected once;
+    the answers stay equal to the standard path's; the table never passes its limit."""
+    document = FIXED[0][0]
+    harness.both(document, {})  # warms the upstream memo: the next answers share its row objects
+    ROWS.table.clear()
+    expected, first = harness.both(document, {})
+    after_first = len(ROWS.table)
+    _, second = harness.both(document, {})
+    assert first == second == expected and len(expected["data"]["perp"]["leaderboard"]) == 30
+    assert after_first >= 30 and len(ROWS.table) == after_first  # the second answer projected nothing new
+    limit = Rows.LIMIT
+    try:
+        Rows.LIMIT = 10
+        ROWS.table.clear()
+        _, bounded = harness.both(document, {})
+        assert bounded == expected and len(ROWS.table) <= 10
+    finally:
+        Rows.LIMIT = limit
