@@ -19,6 +19,7 @@ from gateway import __version__
 from gateway.api import graphiql
 from gateway.api.build import build_schema
 from gateway.api.compiled.asgi import CompiledGraphQL
+from gateway.api.compiled.events import event_schema
 from gateway.api.compiled.executor import CompiledExecutor
 from gateway.api.context import GatewayContext
 from gateway.coord import redis as coord_redis
@@ -88,7 +89,9 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     compiled = CompiledGraphQL(graphql, executor, lambda request: graphql.get_context(request, None))
     cached_graphql = build_response_cache(compiled, settings, redis)  # queries over HTTP; sockets go direct
     gate = EdgeGate(cached_graphql, settings, redis)  # caller access, per-caller limits, persisted operations
-    subscriptions = SubscriptionEndpoint(schema, lambda: graphql.get_context(None), settings, gate)
+    # subscription groups complete their events through compiled plans too (api/compiled/events.py)
+    subscriptions = SubscriptionEndpoint(event_schema(schema) if executor.enabled else schema,
+                                         lambda: graphql.get_context(None), settings, gate)
     # routes an upstream adds (a webhook receiver, when configured): events go through the hub
     upstream_routes = extra_routes(settings, hub.publish, sources, redis)
 

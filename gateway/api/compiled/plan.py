@@ -63,8 +63,11 @@ class _DirectiveVariables(Visitor):
 class Plan:
     """A validated query operation of a parsed document, with its projections."""
 
-    def __init__(self, document: DocumentNode, operation: OperationDefinitionNode, strawberry_schema: Any) -> None:
-        if operation.operation is not OperationType.QUERY:  # mutations run serially, subscriptions stream
+    def __init__(self, document: DocumentNode, operation: OperationDefinitionNode, strawberry_schema: Any,
+                 *, events: bool = False) -> None:
+        allowed = (OperationType.QUERY, OperationType.SUBSCRIPTION) if events else (OperationType.QUERY,)
+        # mutations run serially; a subscription is planned only for its events (events.py)
+        if operation.operation not in allowed:
             raise Unsupported(f"{operation.operation.value} operation")
         finder = _DirectiveVariables()
         visit(document, finder)
