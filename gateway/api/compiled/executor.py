@@ -39,6 +39,7 @@ from strawberry.types.graphql import OperationType
 from gateway.api import loaders
 from gateway.api.compiled.fields import Unsupported
 from gateway.api.compiled.plan import Plan
+from gateway.api.compiled.resolvers import DirectResolvers
 from gateway.api.compiled.run import ProjectingExecutor, run
 from gateway.api.extensions import observe
 from gateway.api.extensions.errors import ErrorMapping, mapped_errors
@@ -76,6 +77,7 @@ class CompiledExecutor:
         # (limits, cost model): the same figures and refusals as the DocumentLimits extension; a
         # document over a limit goes to Strawberry, whose extension answers QUERY_TOO_COMPLEX
         self._limits: tuple[Limits, Any] | None = (factory.args[0], factory.args[2]) if factory else None
+        self._direct = DirectResolvers(schema)
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
         self.compiled = self.fallbacks = 0  # counters for tests and benchmarks
 
@@ -122,7 +124,10 @@ class CompiledExecutor:
             self._graphql_schema, plan.document, None, context, variables, plan.operation_name,
             is_awaitable=cast(Any, optimized_is_awaitable), operation_extensions=None, plan=plan,
         )
-        return built if isinstance(built, list) else cast(ProjectingExecutor, built)
+        if isinstance(built, list):
+            return built
+        built.middleware_manager = cast(Any, self._direct)  # resolvers without re-converting their arguments (duck-typed)
+        return cast(ProjectingExecutor, built)
 
     async def execute(self, query: str, variables: dict[str, Any] | None, operation_name: str | None,
                       context: Any) -> bytes | None:

@@ -202,3 +202,18 @@ def test_a_warm_answer_reuses_its_projected_rows_and_the_table_stays_bounded(har
         assert bounded == expected and len(ROWS.table) <= 10
     finally:
         Rows.LIMIT = limit
+
+
+def test_repeated_arguments_are_converted_once(harness: Harness) -> None:
+    """DirectResolvers (resolvers.py): the resolver levels get Strawberry's converted inputs from
+    a memo keyed by the argument values; new values are converted, repeats are not."""
+    memo = harness.compiled._direct._memo
+    document, variables = FIXED[1]
+    memo.clear()
+    expected, got = harness.both(document, {**variables, "t": harness.traders[0]})
+    assert got == expected and memo  # `trades(where: {trader: $t}, limit: 20)` converted and kept
+    kept = dict(memo)
+    harness.both(document, {**variables, "t": harness.traders[0]})
+    assert memo == kept and all(memo[k] is kept[k] for k in kept)  # the repeat converted nothing
+    harness.both(document, {**variables, "t": harness.traders[1]})
+    assert len(memo) == len(kept) + 1  # another trader: one more conversion
