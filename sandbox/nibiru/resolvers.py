@@ -1,9 +1,15 @@
 """Query resolvers: filtering, ordering and paging over the NIBIRU venue of the market.
 
-Paging as the keeper's SQL does it: `limit` defaults to 100 and is capped at 500 (public
-clients of the real service treat 500 as the schema maximum), `offset` defaults to 0; negative
-values are resolver errors (HTTP 200, `errors` with a path, `data` null up to the nearest
-nullable parent), as Postgres' "LIMIT must not be negative" would surface.
+Paging as the keeper's SQL does it: `limit` defaults to 100 and is silently clamped to 100 (Sai-PnL
+reports "batch size 100 (API hard limit)": asking for 1000 returned 100 rows, so its offset stepping
+skipped rows), `offset` defaults to 0; negative values are resolver errors (HTTP 200, `errors` with
+a path, `data` null up to the nearest nullable parent), as Postgres' "LIMIT must not be negative"
+would surface.
+
+The live server's two known faults are reproduced (evidence §2, §3.17): `perp.trade` for an unknown
+index raises "perp trade not found" instead of answering null, and a `perpMarketId` filter on
+`perp.trades` fails in SQL (a non-existent column `pt.market_id`, SQLSTATE 42703); `trades` is
+non-null under a non-null `perp`, so the whole answer's `data` is null.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ T = TypeVar("T")
 Wire = render.Wire
 
 DEFAULT_LIMIT = 100
-MAX_LIMIT = 500
+MAX_LIMIT = 100  # the page cap: a larger limit is clamped, not refused
+TRADE_NOT_FOUND = "perp trade not found"
+MARKET_FILTER_FAULT = 'ERROR: column pt.market_id does not exist (SQLSTATE 42703)'
 
 
 @dataclass
@@ -126,10 +134,12 @@ def resolve_perp(_root: Any, _info: Info) -> dict[str, Any]:
     return {}
 
 
-def resolve_trade(_root: Any, info: Info, id: int, trader: str) -> Wire | None:  # noqa: A002
+def resolve_trade(_root: Any, info: Info, id: int, trader: str) -> Wire:  # noqa: A002
     env = _env(info)
     pos = env.index.trade(trader, id)
-    return env.render_trade(pos) if pos is not None else None
+    if pos is None:
+        raise GraphQLError(TRADE_NOT_FOUND)
+    return env.render_trade(pos)
 
 
 def resolve_trades(_root: Any, info: Info, where: dict[str, Any], **args: Any) -> list[Wire]:
@@ -138,7 +148,7 @@ def resolve_trades(_root: Any, info: Info, where: dict[str, Any], **args: Any) -
     if where.get("isOpen") is not None:
         trades = [p for p in trades if p.is_open == where["isOpen"]]
     if where.get("perpMarketId") is not None:
-        trades = [p for p in trades if p.market_id == where["perpMarketId"]]
+        raise GraphQLError(MARKET_FILTER_FAULT)
     if where.get("perpCollateralId") is not None:
         trades = [p for p in trades if p.collateral_id == where["perpCollateralId"]]
     if args.get("order_desc"):

@@ -37,7 +37,17 @@ def _variables(name: str, trader: str) -> dict[str, Any]:
     return {"trader": trader}
 
 
-@pytest.mark.parametrize("name", sorted(QUERIES))
+# The docs' GetBTCTrades filters on perpMarketId, which the live server (and the simulator) fail in
+# SQL; the gateway answers it by filtering itself (tests/sources/nibiru/test_quirks.py checks it).
+SAME_AS_SAI = sorted(name for name in QUERIES if name != "GetBTCTrades")
+
+
+def test_only_the_market_filter_example_differs() -> None:
+    assert "perpMarketId" in QUERIES["GetBTCTrades"]
+    assert not any("perpMarketId" in QUERIES[name] for name in SAME_AS_SAI)
+
+
+@pytest.mark.parametrize("name", SAME_AS_SAI)
 async def test_nibiru_answers_equal_sai_keepers(
     name: str, gateway: httpx.AsyncClient, live_sandbox_url: str, live_control: httpx.AsyncClient
 ) -> None:

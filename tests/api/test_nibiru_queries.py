@@ -77,11 +77,6 @@ async def test_borrowing_and_borrowings_default_to_nibiru(gateway: httpx.AsyncCl
     assert listed and all(b == {"marketId": 2, "venue": "NIBIRU"} for b in listed)
 
 
-async def test_nibiru_has_no_leaderboard(gateway: httpx.AsyncClient) -> None:
-    body = await gql_post(gateway, "{ perp { leaderboard(where: {venue: NIBIRU}) { trader } } }")
-    assert codes(body) == ["BAD_USER_INPUT"] and "Sai Keeper" in body["errors"][0]["message"]
-
-
 async def test_bad_addresses_are_bad_user_input(gateway: httpx.AsyncClient) -> None:
     for bad in ("nibi1abc...", "0x123", "not an address"):
         body = await gql_post(gateway, "query($t: String!) { perp { trades(where: {trader: $t}) { id } } }", t=bad)

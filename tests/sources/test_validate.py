@@ -55,6 +55,9 @@ SAI_ANSWERS = {
                                                         "block": TRADE["openBlock"], "trade": TRADE}], "t1": []}}},
     "nibiru.borrowings": {"data": {"perp": {"borrowings": [MARKET]}}},
     "nibiru.borrowing": {"data": {"perp": {"borrowing": {**MARKET, "price": 97000, "oiLong": 1, "oiShort": 2}}}},
+    "nibiru.leaderboard": {"data": {"perp": {"leaderboard": [
+        {"rank": 1, "reward": 1000.0, "trader": "nibi1x", "traderEvmAddress": "0x00", "realizedPnlTotalUsd": 12.5,
+         "roiTotal": 0.1, "capitalUsedUsd": 125.0, "volumeTotalUsd": 1250}]}}},
 }
 
 

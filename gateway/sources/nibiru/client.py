@@ -36,6 +36,17 @@ SOURCE = "nibiru"
 EXECUTE_MARGIN = 1.0  # gql's execute_timeout is the chain's deadline plus this
 
 
+class QueryRejected(UpstreamError):
+    """Sai Keeper answered with GraphQL `errors`: still `UPSTREAM_ERROR` for the caller, but it keeps
+    the errors (message, path) and any partial `data`, so the source can absorb Sai Keeper's known
+    faults per field (an unknown trade, the broken `perpMarketId` filter: source.py, quirks.py)."""
+
+    def __init__(self, message: str, errors: list[dict[str, Any]], data: dict[str, Any] | None) -> None:
+        super().__init__(SOURCE, message)
+        self.errors = errors
+        self.data = data
+
+
 @functools.lru_cache(maxsize=64)
 def parsed(document: str) -> GraphQLRequest:
     return gql(document)
@@ -47,9 +58,10 @@ def map_gql_error(exc: Exception) -> GatewayError:
     if refusal is not None:
         return refusal.error
     if isinstance(exc, TransportQueryError):
-        first = (exc.errors or [{}])[0]
-        message = first.get("message", "query failed") if isinstance(first, dict) else "query failed"
-        return UpstreamError(SOURCE, f"Sai Keeper rejected the query: {message}")
+        errors = [e for e in exc.errors or [] if isinstance(e, dict)]
+        message = (errors or [{}])[0].get("message", "query failed")
+        data = exc.data if isinstance(exc.data, dict) else None
+        return QueryRejected(f"Sai Keeper rejected the query: {message}", errors, data)
     if isinstance(exc, TransportServerError):
         code = exc.code or 500
         if code == 429:

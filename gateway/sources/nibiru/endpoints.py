@@ -2,7 +2,8 @@
 
 Operation names are those of `queries.py`; a batched document named with one of them as prefix
 (GatewayTradesBatch) counts as that one. A market's borrowing moves by the block (10 s); the
-market list changes rarely (60 s); trades 3 s and history 5 s, as for the other venues.
+market list changes rarely (60 s); trades 3 s and history 5 s, as for the other venues; the
+PnL leaderboard 30 s (its totals move only when trades close).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ TABLE = GraphQLTable({
     "GatewayTradeHistory": _endpoint("trade_history", 5),
     "GatewayBorrowings": _endpoint("borrowings", 60),
     "GatewayBorrowing": _endpoint("borrowing", 10),  # price and open interest move by the block
+    "GatewayLeaderboard": _endpoint("leaderboard", 30),  # totals move with closed trades only
 }, Endpoint("nibiru.query", 3))
 
 

@@ -14,6 +14,7 @@ from gateway.model.types import (
     Block,
     PerpBorrowing,
     PerpBorrowingShortInfo,
+    PerpLeaderboardEntry,
     PerpTrade,
     PerpTradeChangeType,
     PerpTradeHistoryItem,
@@ -144,3 +145,15 @@ def map_borrowing(d: Json) -> PerpBorrowing:
         fundingRatePerHour=None, tradingSchedule=map_schedule(d.get("tradingSchedule")),
         **extras(d, BORROWING_EXTRAS),
     )
+
+
+def map_leaderboard_row(d: Json) -> PerpLeaderboardEntry:
+    """A row of Sai's PnL board in the cross-venue leaderboard: Sai's own fields as they came, and
+    the gateway's where Sai has the figure (pnl, volume); `roiTotal`'s unit (ratio or percent) is
+    unknown, so `roi` (percent) is not derived from it, and Sai has no win rate, trade count or
+    account value on the board."""
+    return PerpLeaderboardEntry(
+        venue=VENUE, rank=d["rank"], trader=d["trader"], label=None, pnl=d.get("realizedPnlTotalUsd"), roi=None,
+        volume=d.get("volumeTotalUsd"), winRate=None, trades=None, accountValue=None, reward=d.get("reward"),
+        traderEvmAddress=d.get("traderEvmAddress"), realizedPnlTotalUsd=d.get("realizedPnlTotalUsd"),
+        roiTotal=d.get("roiTotal"), capitalUsedUsd=d.get("capitalUsedUsd"), volumeTotalUsd=d.get("volumeTotalUsd"))

@@ -54,6 +54,10 @@ BORROWING_ONE = (
     "query GatewayBorrowing($collateralId: Int!, $marketId: Int!) "
     f"{{ perp {{ borrowing(collateralId: $collateralId, marketId: $marketId) {{ {BORROWING} }} }} }}"
 )
+LEADERBOARD_ROW = ("rank reward trader traderEvmAddress realizedPnlTotalUsd roiTotal capitalUsedUsd "
+                   "volumeTotalUsd")
+LEADERBOARD = ("query GatewayLeaderboard($limit: Int, $offset: Int) { perp { leaderboard(limit: $limit, "
+               f"offset: $offset) {{ {LEADERBOARD_ROW} }} }} }}")
 BORROWINGS = (
     "query GatewayBorrowings($where: PerpBorrowingsFilter, $limit: Int, $offset: Int, "
     "$order_by: PerpBorrowingsOrder, $order_desc: Boolean) { perp { borrowings(where: $where, limit: $limit, "
@@ -64,22 +68,30 @@ BORROWINGS = (
 @dataclass(frozen=True)
 class RootField:
     """A `perp` root field as a batch document asks for it: arguments with their types, and the
-    selection (every Sai field, as in the single documents above) as a fragment on `on`."""
+    selection (every Sai field, as in the single documents above) as a fragment on `on`; `single`
+    is the document one load sends alone (same variable names)."""
 
     name: str
     args: tuple[tuple[str, str], ...]
-    on: str
+    on: str | None  # None: the row type's live name is unknown (evidence §3.11), so no fragment names it
     selection: str
+    single: str
 
 
 TRADES_FIELD = RootField(
     "trades", (("where", "PerpTradesFilter!"), ("limit", "Int"), ("offset", "Int"),
-               ("order_by", "PerpTradesOrder"), ("order_desc", "Boolean")), "PerpTrade", TRADE)
-TRADE_FIELD = RootField("trade", (("id", "Int!"), ("trader", "String!")), "PerpTrade", TRADE)
+               ("order_by", "PerpTradesOrder"), ("order_desc", "Boolean")), "PerpTrade", TRADE, TRADES)
+TRADE_FIELD = RootField("trade", (("id", "Int!"), ("trader", "String!")), "PerpTrade", TRADE, TRADE_ONE)
 HISTORY_FIELD = RootField(
     "tradeHistory", (("where", "PerpTradeHistoryFilter"), ("limit", "Int"), ("offset", "Int"),
                      ("order_by", "PerpTradeHistoryOrder"), ("order_desc", "Boolean")),
-    "PerpTradeHistoryItem", HISTORY)
+    "PerpTradeHistoryItem", HISTORY, TRADE_HISTORY)
+BORROWINGS_FIELD = RootField(
+    "borrowings", (("where", "PerpBorrowingsFilter"), ("limit", "Int"), ("offset", "Int"),
+                   ("order_by", "PerpBorrowingsOrder"), ("order_desc", "Boolean")),
+    "PerpBorrowingShortInfo", SHORT_INFO, BORROWINGS)
+LEADERBOARD_FIELD = RootField(
+    "leaderboard", (("limit", "Int"), ("offset", "Int")), None, LEADERBOARD_ROW, LEADERBOARD)
 
 
 def alias(index: int) -> str:
@@ -92,14 +104,15 @@ def aliased(field: RootField, count: int) -> str:
     `query GatewayTradesBatch($where0: PerpTradesFilter!, …) { perp { t0: trades(where: $where0, …)
     { ...F } t1: … } } fragment F on PerpTrade { … }`."""
     definitions = ", ".join(f"${arg}{i}: {kind}" for i in range(count) for arg, kind in field.args)
+    body = "...F" if field.on else field.selection
     calls = " ".join(
-        f"{alias(i)}: {field.name}(" + ", ".join(f"{arg}: ${arg}{i}" for arg, _ in field.args) + ") { ...F }"
+        f"{alias(i)}: {field.name}(" + ", ".join(f"{arg}: ${arg}{i}" for arg, _ in field.args) + f") {{ {body} }}"
         for i in range(count))
     name = field.name[0].upper() + field.name[1:]
     # named after the single document (GatewayTrades → GatewayTradesBatch): the upstream policy
     # classifies Sai Keeper documents by operation-name prefix for their TTL
-    return (f"query Gateway{name}Batch({definitions}) {{ perp {{ {calls} }} }} "
-            f"fragment F on {field.on} {{ {field.selection} }}")
+    fragment = f" fragment F on {field.on} {{ {field.selection} }}" if field.on else ""
+    return f"query Gateway{name}Batch({definitions}) {{ perp {{ {calls} }} }}{fragment}"
 
 
 def aliased_variables(per_alias: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

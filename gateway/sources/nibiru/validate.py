@@ -42,4 +42,5 @@ VALIDATORS = {
     "nibiru.trade_history": answer_of(list[wire.HistoryItem]),
     "nibiru.borrowings": answer_of(list[wire.ShortInfo]),
     "nibiru.borrowing": answer_of(wire.Borrowing | None),
+    "nibiru.leaderboard": answer_of(list[wire.LeaderboardRow]),
 }

@@ -70,3 +70,15 @@ class Borrowing(TypedDict):
     visible: bool
     oiLong: NotRequired[Num | None]
     oiShort: NotRequired[Num | None]
+
+
+class LeaderboardRow(TypedDict):
+    """A row of `perp.leaderboard` (Sai's PnL board; its type's live name is unknown)."""
+
+    rank: int
+    trader: str
+    realizedPnlTotalUsd: NotRequired[Num | None]
+    volumeTotalUsd: NotRequired[Num | None]
+    roiTotal: NotRequired[Num | None]
+    capitalUsedUsd: NotRequired[Num | None]
+    traderEvmAddress: NotRequired[str | None]
