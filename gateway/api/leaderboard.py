@@ -1,7 +1,8 @@
 """Leaderboards across venues: the request's window, the merge, and the order.
 
-Only venues with a leaderboard upstream take part: JUPITER (PerpsTracker) and HYPERLIQUID
-(Nansen). Sai Keeper publishes none, so NIBIRU is refused when named and skipped otherwise.
+Only venues whose descriptor says `leaderboard` take part: NIBIRU (Sai Keeper's PnL board, which
+has no window: its figures are totals whatever the timeframe, and no market filter), JUPITER
+(PerpsTracker) and HYPERLIQUID (Nansen). A token board takes only venues that can rank one market.
 """
 
 from __future__ import annotations

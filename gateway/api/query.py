@@ -101,8 +101,9 @@ class PerpQuery:
 
     @strawberry.field(description="Top traders. Without `where` (Sai Keeper's signature): Sai Keeper's own "
                       "NIBIRU leaderboard, answered as Sai Keeper answers it. With `where`: by venue; without a "
-                      "venue every configured venue with a leaderboard (JUPITER, HYPERLIQUID; with a token, those "
-                      "that can rank one market), merged by pnl; a failed venue adds an error while the others "
+                      "venue every configured venue with a leaderboard (NIBIRU, JUPITER, HYPERLIQUID; with a token, "
+                      "those that can rank one market), merged by pnl. NIBIRU's rows are Sai Keeper's board, "
+                      "which has no window: totals whatever the timeframe; a failed venue adds an error while the others "
                       "answer. Default order: rank for one venue, pnl (descending) across venues.")
     async def leaderboard(
         self, info: GatewayInfo, where: PerpLeaderboardFilter | None = None, limit: int | None = None,
