@@ -90,7 +90,8 @@ class Memo:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return value  # type: ignore[no-any-return]
-            del self._entries[key]
+            # concurrent readers of one stale entry all get here after awaiting: drop it once
+            self._entries.pop(key, None)
         self.misses += 1
         recording = Recording()
         token = _recording.set(recording)
