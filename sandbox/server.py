@@ -168,6 +168,7 @@ def control_routes(state: SandboxState, clock: LiveClock) -> list[BaseRoute]:
     async def counters(request: Request) -> Response:
         if request.method == "POST":
             state.requests.clear()
+            state.subscriptions.clear()
         return JSONResponse(state.counters())
 
     async def requests_log(request: Request) -> Response:

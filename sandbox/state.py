@@ -67,6 +67,8 @@ class SandboxState:
     reset_hooks: list[Callable[[Market], None]] = field(default_factory=list)
     # Open WebSockets per upstream: a `down` fault calls these to close them with 1011.
     ws_killers: dict[str, set[Callable[[], None]]] = field(default_factory=dict)
+    # Subscription operations started per Sai Keeper root field (tests: one upstream operation per topic).
+    subscriptions: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def create(cls, seed: int = 7, start: datetime | None = None, **market_kw: object) -> SandboxState:
@@ -79,6 +81,7 @@ class SandboxState:
         self.market.listeners = old.listeners
         self.market.step_listeners = old.step_listeners
         self.requests.clear()
+        self.subscriptions.clear()
         self.faults.clear()
         for hook in list(self.reset_hooks):
             hook(self.market)
@@ -103,6 +106,7 @@ class SandboxState:
                 "by_status": {str(k): v for k, v in Counter(r.status for r in recs).items()},
                 "by_category": dict(Counter(r.category for r in recs if r.category)),
             }
+        out["nibiru_subscriptions"] = dict(self.subscriptions)
         return out
 
     def subscribe(self, listener: Callable[[TradeEvent], None]) -> None:

@@ -98,8 +98,9 @@ async def state_then(state: Callable[[], Awaitable[T]], feed: Feed[T]) -> AsyncI
         await feed.aclose()
 
 
-async def _feed(info: GatewayInfo, topics: list[Topic], transform: Callable[[StreamEvent], Iterable[Any]]) -> Feed[Any]:
-    return await open_feed(_hub(info), topics, transform)
+async def _feed(info: GatewayInfo, topics: list[Topic], transform: Callable[[StreamEvent], Iterable[Any]],
+                state: bool = False) -> Feed[Any]:
+    return await open_feed(_hub(info), topics, transform, state)
 
 
 @strawberry.type
@@ -130,7 +131,7 @@ class Subscription:
             BorrowingsQuery(market_id=marketId, collateral_id=collateralId, page=Page(limit=1)))
         if not any(m.marketId == marketId for m in known):
             raise NotFound(f"{v.value} has no market {marketId} with collateral {collateralId}")
-        feed = await _feed(info, [Topic("borrowing", v, f"{collateralId}:{marketId}")], _borrowing)
+        feed = await _feed(info, [Topic("borrowing", v, f"{collateralId}:{marketId}")], _borrowing, state=True)
         return state_then(lambda: source.borrowing(collateralId, marketId), feed)
 
     @strawberry.subscription(description="All markets of a venue: the current list at once, then on every "
@@ -140,7 +141,7 @@ class Subscription:
     ) -> AsyncIterator[list[PerpBorrowingShortInfo]]:
         v = venue or sai_default()
         source = info.context.source(v)
-        feed = await _feed(info, [Topic("borrowings", v)], _borrowings)
+        feed = await _feed(info, [Topic("borrowings", v)], _borrowings, state=True)
         return state_then(lambda: source.borrowings(BorrowingsQuery(page=Page(limit=STATE_ROWS))), feed)
 
     @strawberry.subscription(description="Every trade of a venue as it happens, liquidations included, one "

@@ -77,7 +77,7 @@ STREAM_TOPICS = Gauge(
 STREAM_SUBSCRIBERS = Gauge("gateway_stream_subscribers", "Stream hub subscribers.", multiprocess_mode="livesum")
 STREAM_EVENTS = Counter(
     "gateway_stream_events_total", "Stream hub counters (events, published, duplicates_dropped, "
-    "slow_subscribers_dropped, subscriptions, publish_failures, topics_refused, accepted_unprimed, "
+    "slow_subscribers_dropped, subscriptions, publish_failures, topics_refused, accepted_unprimed, states_replayed, "
     "streams_failed).", ("counter",))
 STREAM_STATES = ("starting", "live", "reconnecting", "polling", "failed", "elsewhere")
 STREAMS = Gauge(

@@ -34,8 +34,13 @@ topic_guard: contextvars.ContextVar[Callable[[list[Topic]], None] | None] = cont
 
 
 class Feed(Generic[T]):
-    def __init__(self, sub: HubSubscription, transform: Callable[[StreamEvent], Iterable[T]]) -> None:
+    """`state`: each value is a whole state (not a change), so whoever shares the execution may give
+    its last value to a subscriber that joins later (ws/groups.py)."""
+
+    def __init__(self, sub: HubSubscription, transform: Callable[[StreamEvent], Iterable[T]],
+                 state: bool = False) -> None:
         self._sub = sub
+        self.state = state
         self._transform = transform
         self._pending: deque[T] = deque()
 
@@ -60,12 +65,14 @@ class Feed(Generic[T]):
         await self._sub.aclose()
 
 
-async def open_feed(hub: Hub, topics: list[Topic], transform: Callable[[StreamEvent], Iterable[T]]) -> Feed[T]:
-    """Subscribe to `topics` now (ready when this returns) and map their events with `transform`."""
+async def open_feed(hub: Hub, topics: list[Topic], transform: Callable[[StreamEvent], Iterable[T]],
+                    state: bool = False) -> Feed[T]:
+    """Subscribe to `topics` now (ready when this returns) and map their events with `transform`;
+    `state` when every value is a whole state (Feed says why)."""
     guard = topic_guard.get()
     if guard is not None:
         guard(topics)
-    feed: Feed[T] = Feed(await hub.open(*topics), transform)
+    feed: Feed[T] = Feed(await hub.open(*topics), transform, state)
     scope = feed_scope.get()
     if scope is not None:
         scope.append(feed)  # type: ignore[arg-type]

@@ -17,6 +17,9 @@
   upstream event after the acceptance is owed to it and
   sent (docs/operations-streams.md states the guarantee). A topic whose bridge is `failed` refuses
   new subscriptions with the bridge's error and ends the current ones with it.
+- A topic that carries states (events with `state=True`: a market list, prices, balances) keeps
+  its last one; a subscriber joining the topic later gets it first, at once, in the same step that
+  registers it (so nothing dispatched afterwards can come before it, and nothing is sent twice).
 - `stop()` ends every subscription (their streams complete), cancels every bridge and releases
   every lease.
 
@@ -54,6 +57,7 @@ class _TopicState:
     subscribers: set[HubSubscription] = field(default_factory=set)
     recent: IdSet = field(default_factory=IdSet)
     last_id: str | None = None  # the newest event delivered here: where a bridge started here resumes
+    last_state: StreamEvent | None = None  # the newest state event: what a late joiner gets first
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     retired: asyncio.Event = field(default_factory=asyncio.Event)
     retiring: bool = False
@@ -138,6 +142,9 @@ class Hub:
                 state.linger.cancel()
                 state.linger = None
             state.subscribers.add(sub)
+            if state.last_state is not None:  # no await since the add: nothing can come before it
+                sub.put(state.last_state)
+                self.counters["states_replayed"] += 1
             STREAM_SUBSCRIBERS.inc()
             states.append(state)
         self.counters["subscriptions"] += 1
@@ -287,6 +294,8 @@ class Hub:
             self.counters["duplicates_dropped"] += 1
             return
         state.last_id = event.id
+        if event.state:
+            state.last_state = event
         self.counters["events"] += 1
         for sub in list(state.subscribers):
             if not sub.put(event, size):

@@ -6,7 +6,7 @@ and subscription resolvers read those objects directly. Only the Redis backend c
 publish and `loads` on receipt, so an event is encoded at most once per replica it reaches,
 and never when there is no Redis.
 
-The text is `{"topic": …, "id": …, "payload": …}` with the payload's schema objects as plain JSON
+The text is `{"topic": …, "id": …, "payload": …}` (plus `"state": true` for a state event) with the payload's schema objects as plain JSON
 (`codec.encode`); `loads` rebuilds them with the payload types of the topic's kind
 (`types.PAYLOAD_TYPES`), so every replica's subscribers get exactly the objects a query returns.
 """
@@ -28,8 +28,10 @@ def channel_of(topic_name: str) -> str:
 
 
 def dumps(event: StreamEvent) -> str:
-    return json.dumps({"topic": event.topic, "id": event.id, "payload": encode(event.payload)},
-                      separators=(",", ":"), ensure_ascii=False)
+    data: dict[str, Any] = {"topic": event.topic, "id": event.id, "payload": encode(event.payload)}
+    if event.state:
+        data["state"] = True
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 def loads(text: str | bytes) -> StreamEvent:
@@ -41,7 +43,8 @@ def loads(text: str | bytes) -> StreamEvent:
         raise ValueError("not a stream event") from exc
     if not isinstance(topic, str) or not isinstance(event_id, str) or not isinstance(payload, dict):
         raise ValueError("not a stream event")
-    return StreamEvent(topic=topic, id=event_id, payload=_decode_payload(topic, payload))
+    return StreamEvent(topic=topic, id=event_id, payload=_decode_payload(topic, payload),
+                       state=data.get("state") is True)
 
 
 def _decode_payload(topic: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,10 @@ them on every replica with `PAYLOAD_TYPES` (messages.py):
     forward      the subscription field,  {"data": the upstream's JSON answer}  a subscription only one
                  printed (selection.py)   upstream has, forwarded: one topic per document and variables
 
+`StreamEvent.state` marks an event that is a whole state (a market list, prices, a wallet's balances)
+rather than a change: the hub keeps a topic's last state and gives it to every subscriber that joins
+later, at once, so a state subscription never waits for the next change.
+
 `StreamEvent.id` identifies the upstream fact (transaction signature or hash, Sai history id,
 or a digest of the payload for snapshots), so an event seen twice — after a reconnect's gap fill,
 from both the alert WebSocket and a webhook — is delivered once.
@@ -68,6 +72,7 @@ class StreamEvent:
     topic: str  # Topic.name
     id: str  # the upstream fact's identity, for de-duplication
     payload: dict[str, Any]  # schema objects, shaped per kind (module docstring)
+    state: bool = False  # a whole state, not a change: replayed to subscribers who join later
 
 
 Publish = Callable[[StreamEvent], Awaitable[None]]

@@ -3,7 +3,9 @@
 Subscribers sending the same (document, variables, operation name) join one `Group`. The group
 runs the subscription once (Strawberry's `schema.subscribe`, whose resolver opens hub feeds),
 serializes each result once, and hands every member the same text between its own operation
-prefix and a closing brace. A member that leaves is removed; the last one leaving cancels the
+prefix and a closing brace. When the execution follows a state (its feeds say so: `Feed.state`), the
+group keeps its last result and a member joining later gets it at once, then what follows; a
+member joining before the first result simply gets that. A member that leaves is removed; the last one leaving cancels the
 execution, which closes its feeds (and so, after the hub's linger, the upstream stream).
 
 What members are told when the execution ends:
@@ -84,12 +86,15 @@ class Group:
         self.started = asyncio.Event()  # subscribed to the hub, or already ended
         self.topics: set[str] = set()  # the hub topics its execution follows (a socket's topic cap counts them)
         self.results = 0
+        self.last: str | None = None  # the last result, kept when the execution follows a state
         self._task = asyncio.get_running_loop().create_task(self._run(), name="subscription group")
 
     def add(self, session: Subscriber, op_id: str) -> Member:
         member = Member(self, session, op_id)
         self.members[member] = None
         SUBSCRIPTIONS.inc()
+        if self.last is not None:  # a state: what the others saw last, before anything newer
+            session.push(member.prefix + self.last + "}")
         return member
 
     def remove(self, member: Member) -> None:
@@ -119,6 +124,8 @@ class Group:
                 first = False
                 self.results += 1
                 payload = render_payload(result.data, errors or None)
+                if feeds and all(f.state for f in feeds):
+                    self.last = payload
                 for member in list(self.members):
                     member.session.push(member.prefix + payload + "}")
             self._end(lambda w, op: w.complete(op))

@@ -174,12 +174,18 @@ def resolve_payload(payload: Any, _info: Info, **_args: Any) -> Any:
     return payload
 
 
-def _on_step_snapshot(make: Callable[[SaiEnv, dict[str, Any]], Any]) -> Callable[..., Feed]:
-    """A subscription that sends its state after every market step (Sai's other subscriptions)."""
+def _on_step_snapshot(make: Callable[[SaiEnv, dict[str, Any]], Any], at_once: bool = False) -> Callable[..., Feed]:
+    """A subscription that sends its state after every market step (Sai's other subscriptions).
+
+    `at_once`: also the state as it is at subscribe time. Assumed for `userBalances` and `userInfo`,
+    which Sai Keeper serves only as subscriptions (no query reads them): a snapshot subscription
+    that stayed silent until the next change would leave its clients blank (docs/sandbox-nibiru.md)."""
 
     def subscribe(_root: Any, info: Info, **args: Any) -> Feed:
         env = _env(info)
         feed = _feed(env)
+        if at_once:
+            feed.push(make(env, args))
 
         def on_step(_market: Market) -> None:
             env.market()
@@ -222,15 +228,26 @@ def _silent(_root: Any, info: Info, **_args: Any) -> Feed:
     return _feed(_env(info))
 
 
-SUBSCRIPTIONS: dict[str, Callable[..., Feed]] = {
+def _counted(name: str, subscribe: Callable[..., Feed]) -> Callable[..., Feed]:
+    """Counts the subscription operations started per root field (/_control/counters)."""
+
+    def counted(root: Any, info: Info, **args: Any) -> Feed:
+        info.context.state.subscriptions[name] += 1
+        return subscribe(root, info, **args)
+
+    return counted
+
+
+_SUBSCRIBE: dict[str, Callable[..., Feed]] = {
     "tokenPricesUsd": _on_step_snapshot(_prices),
     "lpVaults": _on_step_snapshot(lambda env, _a: namespaces.vaults(env)),
     "lpDepositHistory": _silent,
     "lpWithdrawRequests": _silent,
-    "userBalances": _on_step_snapshot(_balances),
-    "userInfo": _on_step_snapshot(_user_info),
+    "userBalances": _on_step_snapshot(_balances, at_once=True),
+    "userInfo": _on_step_snapshot(_user_info, at_once=True),
     "perpTrades": subscribe_perp_trades,
     "perpTradeHistory": subscribe_perp_trade_history,
     "perpBorrowing": subscribe_perp_borrowing,
     "perpBorrowings": subscribe_perp_borrowings,
 }
+SUBSCRIPTIONS: dict[str, Callable[..., Feed]] = {name: _counted(name, f) for name, f in _SUBSCRIBE.items()}

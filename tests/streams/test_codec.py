@@ -69,3 +69,13 @@ def test_topics_name_and_parse() -> None:
     topic = Topic("trades", Venue.NIBIRU, "nibi1abc")
     assert topic.name == "trades:NIBIRU:nibi1abc" and Topic.parse(topic.name) == topic
     assert Topic.parse("borrowing:NIBIRU:1:1") == Topic("borrowing", Venue.NIBIRU, "1:1")
+
+
+def test_a_state_event_stays_a_state_across_redis() -> None:
+    from gateway.streams import messages
+    from gateway.streams.types import StreamEvent
+
+    event = StreamEvent("forward:NIBIRU:lpVaults { address }", "d1", {"data": [{"address": "a"}]}, state=True)
+    assert messages.loads(messages.dumps(event)) == event
+    change = StreamEvent("forward:NIBIRU:lpVaults { address }", "d2", {"data": []})
+    assert messages.loads(messages.dumps(change)).state is False

@@ -135,3 +135,20 @@ async def test_stop_completes_subscribers_and_cancels_bridges(bridges: ScriptedB
 
 async def _drain(sub: HubSubscription) -> list[StreamEvent]:
     return [event async for event in sub]
+
+
+async def test_a_late_subscriber_of_a_state_topic_gets_the_last_state_first(hub: Hub, bridges: ScriptedBridges) -> None:
+    topic = Topic("forward", Venue.NIBIRU, "lpVaults { address }")
+    first = await hub.open(topic)
+    await until(lambda: topic.name in bridges.running, "bridge running")
+    await bridges.emit(StreamEvent(topic.name, "s1", {"data": [{"address": "a"}]}, state=True))
+    await bridges.emit(StreamEvent(topic.name, "s2", {"data": [{"address": "b"}]}, state=True))
+    assert [(await asyncio.wait_for(first.__anext__(), 5)).id for _ in range(2)] == ["s1", "s2"]
+    late = await hub.open(topic)
+    assert len(late) == 1 and (await late.__anext__()).id == "s2"  # queued at once: no wait for a change
+    await bridges.emit(StreamEvent(topic.name, "s3", {"data": []}, state=True))
+    assert (await asyncio.wait_for(late.__anext__(), 5)).id == "s3"
+    changes = await hub.open(TOPIC)  # a topic of changes replays nothing
+    assert len(changes) == 0
+    for sub in (first, late, changes):
+        await sub.aclose()

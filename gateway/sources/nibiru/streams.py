@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -252,20 +253,62 @@ class NibiruBorrowingsBridge(_SaiBridge):
             await publish(StreamEvent(self.topic.name, event_id, payload))
 
 
+# Forwarded subscriptions that are states, and the query that reads the same state now (namespace,
+# field): the bridge sends it at once, as the first message. `userBalances` and `userInfo` have no
+# query equivalent (Sai Keeper serves them only as subscriptions): their first message is Sai's own.
+STATE_FIELDS: dict[str, tuple[str, str] | None] = {
+    "tokenPricesUsd": ("oracle", "tokenPricesUsd"),
+    "lpVaults": ("lp", "vaults"),
+    "userBalances": None,
+    "userInfo": None,
+}
+STATE_ROWS = 500  # every row: Sai's clients read all prices and vaults with `limit: 500`
+
+
+def field_name(printed: str) -> str:
+    """The field's name in a printed field (`name(args) { selection }`)."""
+    match = re.match(r"[_A-Za-z][_0-9A-Za-z]*", printed)
+    if match is None:
+        raise ValueError("not a printed field")
+    return match.group(0)
+
+
+def state_query(printed: str) -> tuple[str, str] | None:
+    """The query (document, namespace) reading now the state a forwarded subscription streams, or None."""
+    name = field_name(printed)
+    target = STATE_FIELDS.get(name)
+    if target is None:
+        return None
+    namespace, field = target
+    rest = printed[len(name):]
+    rest = f"(limit: {STATE_ROWS}, {rest[1:]}" if rest.startswith("(") else f"(limit: {STATE_ROWS}){rest}"
+    return "query GatewayForwardState { " + namespace + " { f0: " + field + rest + " } }", namespace
+
+
 class NibiruForwardBridge(_SaiBridge):
     """A NIBIRU-only subscription forwarded as the caller wrote it; topic key: the printed field.
-    Messages pass through unchanged (de-duplicated by digest across a reconnect)."""
+    Messages pass through unchanged (de-duplicated by digest across a reconnect). For a state
+    (`STATE_FIELDS`) every message is a state event, so the hub gives the last one to late joiners,
+    and where a query reads the same state, it is sent first, on every (re)connection."""
 
     def __init__(self, topic: Topic, ws_url: str) -> None:
         super().__init__(topic, ws_url)
         self.document = "subscription GatewayForward { f0: " + topic.key + " }"
+        self.state = field_name(topic.key) in STATE_FIELDS
+        self.current = state_query(topic.key)
 
     async def connected(self, stream: SaiStream, publish: Publish) -> None:
-        return None
+        if self.current is not None:  # subscribed first, then read: a change in between is not lost
+            document, namespace = self.current
+            data = await stream.query(document, {})
+            await self._send(data[namespace]["f0"], publish)
 
     async def received(self, data: dict[str, Any], publish: Publish) -> None:
-        payload = {"data": data["f0"]}
-        await publish(StreamEvent(self.topic.name, digest(payload), payload))
+        await self._send(data["f0"], publish)
+
+    async def _send(self, value: Any, publish: Publish) -> None:
+        payload = {"data": value}
+        await publish(StreamEvent(self.topic.name, digest(payload), payload, state=self.state))
 
 
 class NibiruLiveBridge:

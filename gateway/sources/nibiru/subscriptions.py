@@ -4,7 +4,10 @@
 `userInfo` are forwarded like the NIBIRU-only queries: the caller's selection, printed with its
 variables (gateway/api/selection.py), names a hub topic of kind `forward`, so every client asking
 the same document shares one upstream subscription (`NibiruForwardBridge`), however many there
-are. Each message is Sai Keeper's payload, unchanged.
+are. Each message is Sai Keeper's payload, unchanged. The states among them (`tokenPricesUsd`,
+`lpVaults`, `userBalances`, `userInfo`) send the current state first: read with the matching query
+where Sai Keeper has one (streams.STATE_FIELDS), and to a client joining a running topic or
+execution, the last state at once (the hub and the subscription groups keep it).
 """
 
 from __future__ import annotations
@@ -39,12 +42,12 @@ def _data(event: StreamEvent) -> list[Any]:
     return [wrap(event.payload.get("data"))]
 
 
-async def _forwarded(info: ForwardInfo) -> AsyncIterator[Any]:
+async def _forwarded(info: ForwardInfo, state: bool = False) -> AsyncIterator[Any]:
     info.context.source(VENUE)  # SOURCE_NOT_CONFIGURED before anything is subscribed
     hub = info.context.hub
     if hub is None:
         raise RuntimeError("no stream hub in the context")
-    return await open_feed(hub, [Topic("forward", VENUE, field_text(info._raw_info))], _data)
+    return await open_feed(hub, [Topic("forward", VENUE, field_text(info._raw_info))], _data, state)
 
 
 @strawberry.type
@@ -53,11 +56,11 @@ class SaiSubscriptionFields:
     async def tokenPricesUsd(
         self, info: ForwardInfo, where: SubTokenPriceUsdFilter | None = None
     ) -> AsyncIterator[list[TokenPricesUsd]]:
-        return await _forwarded(info)
+        return await _forwarded(info, state=True)
 
     @strawberry.subscription(description="Sai Keeper's LP vaults (NIBIRU).")
     async def lpVaults(self, info: ForwardInfo) -> AsyncIterator[list[LpVault]]:
-        return await _forwarded(info)
+        return await _forwarded(info, state=True)
 
     @strawberry.subscription(description="Sai Keeper's LP deposit history (NIBIRU).")
     async def lpDepositHistory(
@@ -73,8 +76,8 @@ class SaiSubscriptionFields:
 
     @strawberry.subscription(description="A NIBIRU wallet's balances, as Sai Keeper sends them.")
     async def userBalances(self, info: ForwardInfo, where: SubUserBalancesFilter) -> AsyncIterator[list[Balance]]:
-        return await _forwarded(info)
+        return await _forwarded(info, state=True)
 
     @strawberry.subscription(description="A NIBIRU wallet's summary, as Sai Keeper sends it.")
     async def userInfo(self, info: ForwardInfo, where: SubUserFilter) -> AsyncIterator[UserInfo | None]:
-        return await _forwarded(info)
+        return await _forwarded(info, state=True)
