@@ -129,8 +129,8 @@ class PerpBorrowing:
     priceChangePct24Hrs: float | None = strawberry.field(default=None, description="Percent points.")
     minPrice24Hrs: float | None = None
     maxPrice24Hrs: float | None = None
-    volumeUsd: float | None = strawberry.field(default=None, description="All-time USD volume (NIBIRU) or "
-                                               "24-hour USD volume where a venue gives only that (docs/mapping.md).")
+    volumeUsd: float | None = strawberry.field(default=None, description="All-time USD volume (NIBIRU); null "
+                                               "where a venue gives only a 24-hour volume (docs/mapping.md).")
     priceImpactOiLongUsd: float | None = None
     priceImpactOiShortUsd: float | None = None
     priceImpactOnePercentDepthAboveUsd: float | None = None

@@ -21,6 +21,7 @@ from gateway.model.types import (
     PerpTradeState,
     PerpTradeType,
 )
+from gateway.sources import markets
 from gateway.sources.nansen import wire
 from gateway.sources.nansen.lives import (
     ADD,
@@ -113,7 +114,8 @@ def map_history_item(trader: str, f: Fill, change: PerpTradeChangeType, trade: P
         id=stable_id(f"{tx}:{f.oid}"), tradeChangeType=change, block=fill_block(f), trade=trade,
         realizedPnlCollateral=float(micro(f.raw["closed_pnl"])) if closing else None, realizedPnlPct=None,
         txHash=tx, evmTxHash=None, venue=HL, trader=trader, market=trade.market, price=f.price,
-        sizeDeltaUsd=number(f.raw["value_usd"]),
+        sizeDeltaUsd=number(f.raw["value_usd"]), collateralPrice=markets.COLLATERAL_PRICE,
+        **markets.fees_usd(change, opt_number(f.raw.get("fee_usd"))),
     )
 
 
@@ -189,17 +191,23 @@ def map_token_trade(row: wire.TokenTrade) -> PerpTradeHistoryItem | None:
     return PerpTradeHistoryItem(
         id=stable_id(f"{tx}:{trader}:{coin}"), tradeChangeType=change, block=block, trade=trade,
         realizedPnlCollateral=None, realizedPnlPct=None, txHash=tx, evmTxHash=None, venue=HL, trader=trader,
-        market=info.baseToken.symbol or "", price=price, sizeDeltaUsd=value,
+        market=info.baseToken.symbol or "", price=price, sizeDeltaUsd=value, collateralPrice=markets.COLLATERAL_PRICE,
     )
 
 
 def map_borrowing(row: wire.ScreenerRow) -> PerpBorrowing:
+    """A screener row over the last 24 hours: `previous_price_usd` is the price at the window's
+    start, so the price 24 hours ago; the change is derived from it in percent points (Sai's unit)."""
     info = MARKETS.short_info(row["token_symbol"])
     oi = row.get("open_interest")
     funding = row.get("funding")
+    price = number(row["mark_price"])
+    before = opt_number(row.get("previous_price_usd"))
+    change = (price - before) / before * 100 if before else None
     return PerpBorrowing(
+        isOpen=info.isOpen, price24HrsAgo=before, priceChangePct24Hrs=change,
         marketId=info.marketId, baseToken=info.baseToken, quoteToken=info.quoteToken,
-        collateralToken=info.collateralToken, price=number(row["mark_price"]), oiLong=None, oiShort=None,
+        collateralToken=info.collateralToken, price=price, oiLong=None, oiShort=None,
         oiMax=None, feesPerHourLong=None, feesPerHourShort=None, openFeePct=None, closeFeePct=None,
         triggerOrderFeePct=None, maxLeverage=None, minLeverage=None, minPositionSizeUSD=None, visible=True,
         venue=HL, oiTotal=micro(oi) if oi is not None else None,

@@ -26,7 +26,6 @@ from gateway.sources.descriptor import Built
 from gateway.sources.http import timeout_of
 from gateway.sources.nansen import mapping, wire
 from gateway.sources.nansen.client import SOURCE, NansenClient
-from gateway.sources.nansen.markets import MARKETS
 from gateway.sources.nansen.settings import NansenSettings
 from gateway.sources.nansen.venue import VENUE
 
@@ -170,10 +169,7 @@ class NansenSource:
     async def borrowings(self, q: BorrowingsQuery) -> list[PerpBorrowingShortInfo]:
         if q.collateral_id is not None and q.collateral_id != markets.USDC_ID:
             return []
-        found = [
-            MARKETS.short_info(b.baseToken.symbol or "") for b in await self._markets()
-            if q.market_id is None or b.marketId == q.market_id
-        ]
+        found = [markets.short_of(b) for b in await self._markets() if q.market_id is None or b.marketId == q.market_id]
         if q.page.order_by == "base_token_name":
             found.sort(key=lambda s: s.baseToken.symbol or "")
         return q.page.apply(found)

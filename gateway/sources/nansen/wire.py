@@ -118,6 +118,7 @@ class ScreenerRow(TypedDict, total=False):
 
     token_symbol: str
     mark_price: float
+    previous_price_usd: float  # the price at the window's start
     funding: float  # Hyperliquid's hourly funding rate, a ratio
     open_interest: float  # USD
     volume: float

@@ -357,8 +357,20 @@ def map_history_item(row: HistoryRow, trade: PerpTrade, change: PerpTradeChangeT
         realizedPnlCollateral=micro_float(num(row.get("pnl"))),
         realizedPnlPct=pct / 100 if pct is not None else None, txHash=row["txHash"], evmTxHash=None,
         venue=JUPITER, trader=trade.trader, market=trade.market, price=num(row.get("price")),
-        sizeDeltaUsd=num(row.get("size")),
+        sizeDeltaUsd=num(row.get("size")), collateralPrice=markets.COLLATERAL_PRICE,
+        **markets.fees_usd(change, trading_fee(row)),
     )
+
+
+def trading_fee(row: HistoryRow) -> float | None:
+    """The record's trading fee in USD: `fee` (base + borrow + liquidation, PerpsTracker says) less
+    the borrow fee it settles, which Sai Keeper reports apart (borrowingFee*), not as an opening or
+    closing fee. Null where the record gives no `fee`."""
+    fee = num(row.get("fee"))
+    if fee is None:
+        return None
+    return fee - (num(row.get("borrowFee")) or 0.0)
+
 
 
 _LIVE_TYPES = {
@@ -405,8 +417,13 @@ def map_live_trade(row: LiveTradeRow, change: PerpTradeChangeType) -> PerpTradeH
         block=Block(block=None, block_ts=Time(format_time(when))), trade=trade,
         realizedPnlCollateral=float(round(pnl)) if pnl is not None else None, realizedPnlPct=None,
         txHash=row["signature"], evmTxHash=None, venue=JUPITER, trader=row["wallet_address"],
-        market=symbol, price=price, sizeDeltaUsd=size,
+        market=symbol, price=price, sizeDeltaUsd=size, collateralPrice=markets.COLLATERAL_PRICE,
+        **markets.fees_usd(change, _usd_of_micro(num(row.get("collected_fee")))),
     )
+
+
+def _usd_of_micro(value: float | None) -> float | None:
+    return value / MICRO if value is not None else None
 
 
 # ---- markets -------------------------------------------------------------------------------
@@ -430,7 +447,7 @@ def map_borrowing(symbol: str, price: float, custody: Custody | None) -> PerpBor
     c: Custody = custody if custody is not None else {"symbol": symbol}
     oi_long, oi_short = micro(num(c.get("guaranteedUsd"))), micro(num(c.get("globalShortSizes")))
     return PerpBorrowing(
-        marketId=info.marketId, baseToken=info.baseToken, quoteToken=info.quoteToken,
+        marketId=info.marketId, baseToken=info.baseToken, quoteToken=info.quoteToken, isOpen=info.isOpen,
         collateralToken=info.collateralToken, price=price, oiLong=oi_long, oiShort=oi_short, oiMax=None,
         feesPerHourLong=None, feesPerHourShort=None, openFeePct=None, closeFeePct=None,
         triggerOrderFeePct=None, maxLeverage=num(c.get("maxLeverage")), minLeverage=None,

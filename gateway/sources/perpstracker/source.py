@@ -126,12 +126,19 @@ class PerpsTrackerSource:
         symbol = MARKETS.symbol_of(market_id)
         if collateral_id != markets.USDC_ID or symbol is None:
             return None
+        return (await self._markets([symbol]))[0]
+
+    async def _markets(self, symbols: list[str]) -> list[PerpBorrowing]:
+        """The markets of `symbols`, from one `/prices` and one markets-list answer."""
         prices, custodies = await both(self.client.prices(), self._custodies())
-        price = mapped("prices", lambda: mapping.price_of(prices, symbol))
-        if price is None:
-            raise UpstreamError(SOURCE, f"{SOURCE} gave no price for {symbol}")
-        return mapped("markets", lambda: mapping.map_borrowing(
-            symbol, price, mapping.find_custody(custodies, symbol)))
+        found = []
+        for symbol in symbols:
+            price = mapped("prices", lambda: mapping.price_of(prices, symbol))  # noqa: B023 - called at once
+            if price is None:
+                raise UpstreamError(SOURCE, f"{SOURCE} gave no price for {symbol}")
+            custody = mapping.find_custody(custodies, symbol)
+            found.append(mapped("markets", lambda: mapping.map_borrowing(symbol, price, custody)))  # noqa: B023
+        return found
 
     async def _custodies(self) -> list[Any]:
         """The Trading API's custodies; its path is not documented, so a 4xx/5xx there means
@@ -144,9 +151,9 @@ class PerpsTrackerSource:
     async def borrowings(self, q: BorrowingsQuery) -> list[PerpBorrowingShortInfo]:
         if q.collateral_id is not None and q.collateral_id != markets.USDC_ID:
             return []
-        infos = [MARKETS.short_info(s) for s in MARKETS.known]
-        if q.market_id is not None:
-            infos = [i for i in infos if i.marketId == q.market_id]
+        symbols = [s for s in MARKETS.known if q.market_id is None or MARKETS.market_id(s) == q.market_id]
+        # the figures a row shares with `borrowing` (price, open interest, max leverage): the same answers
+        infos = [markets.short_of(m) for m in await self._markets(symbols)] if symbols else []
         if q.page.order_by == "base_token_name":
             infos.sort(key=lambda i: i.baseToken.symbol or "")
         else:

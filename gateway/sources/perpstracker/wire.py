@@ -62,7 +62,9 @@ class HistoryRow(TypedDict):
     entirePosition: NotRequired[bool | None]
     pnl: NotRequired[Num | None]  # USD
     pnlPercent: NotRequired[Num | None]  # percent of collateral
-    fee: NotRequired[Num | None]
+    fee: NotRequired[Num | None]  # USD: base + borrow + liquidation fees
+    baseFee: NotRequired[Num | None]
+    borrowFee: NotRequired[Num | None]
     liquidationFee: NotRequired[Num | None]
     txHash: str
     createdTime: int  # Unix seconds

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gateway.model.ids import stable_id
 from gateway.model.types import PerpTradeChangeType, PerpTradeType
 from gateway.model.venue import Venue
+from gateway.sources import markets
 from gateway.sources.nansen import mapping
 from gateway.sources.nansen.markets import MARKETS
 from tests.sources.nansen.conftest import load
@@ -54,6 +57,9 @@ def test_docs_fill_is_an_add_to_a_short_opened_before_the_window() -> None:
     assert item.price == 0.25884 and item.sizeDeltaUsd == 1553.04
     assert item.realizedPnlCollateral is None and item.realizedPnlPct is None  # an Add realizes nothing
     assert (item.venue, item.trader, item.market) == (Venue.HYPERLIQUID, TRADER, "DOGE")
+    # an Add pays an opening fee: `fee_usd`; Hyperliquid's margin is USDC, priced 1
+    assert item.openingFeeUsd == 0.434851 and item.closingFeeUsd is None and item.collateralPrice == 1.0
+    assert trade.perpBorrowing.isOpen is True and trade.perpBorrowing.tradingSchedule is None
 
 
 def test_docs_fill_without_a_position_is_a_life_that_ended_unseen() -> None:
@@ -138,6 +144,15 @@ def test_screener_row_is_a_market() -> None:
     assert ark.oiMax is None and ark.minPositionSizeUSD is None
     assert eth.marketId == 1 and eth.price == 3000.0 and eth.fundingRatePerHour == -0.0001
     assert eth.oiTotal == 2_000_000_000_000
+    # the window is the last 24 hours: `previous_price_usd` is the price 24 hours ago, the change in
+    # percent points (Sai Keeper's unit for priceChangePct24Hrs)
+    assert ark.price24HrsAgo == 0.4155 and ark.priceChangePct24Hrs == pytest.approx((0.3301 - 0.4155) / 0.4155 * 100)
+    assert eth.price24HrsAgo == 2900 and eth.priceChangePct24Hrs == pytest.approx(100 / 29)
+    assert ark.isOpen is True and ark.tradingSchedule is None and ark.minPrice24Hrs is None
+    assert ark.maxPrice24Hrs is None and ark.volumeUsd is None and ark.priceImpactOiLongUsd is None
+    short = markets.short_of(eth)
+    assert (short.price, short.priceChangePct24Hrs, short.isOpen, short.oiLong) == (
+        3000.0, eth.priceChangePct24Hrs, True, None)
     (btc,) = (mapping.map_borrowing(r) for r in load("sim_perp_screener")["data"])
     assert btc.marketId == 0 and btc.fundingRatePerHour == -6.31749e-05 and btc.oiTotal == 354_820_320_000
 

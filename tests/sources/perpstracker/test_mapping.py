@@ -14,6 +14,7 @@ from gateway.model.ids import stable_id
 from gateway.model.types import PerpTradeChangeType as C
 from gateway.model.types import PerpTradeType
 from gateway.model.venue import Venue
+from gateway.sources import markets
 from gateway.sources.perpstracker import mapping
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "perpstracker"
@@ -77,6 +78,12 @@ def test_the_docs_history_record_with_null_leverage_maps() -> None:
     assert item.block.block is None and item.block.block_ts == "2025-12-11T19:59:59Z"
     assert (item.price, item.sizeDeltaUsd, item.txHash) == (90846.06, 963047.43, row["txHash"])
     assert item.trade is trade and item.venue is Venue.JUPITER and item.evmTxHash is None
+    # Sai Keeper's newer fields: a Decrease pays a closing fee, `fee` less the borrow fee it settles
+    # (1061.69 - 194.95); the collateral figures are USD, so the collateral's price is 1
+    assert item.closingFeeUsd == pytest.approx(866.74) and item.openingFeeUsd is None
+    assert item.collateralPrice == 1.0
+    assert trade.perpBorrowing.isOpen is True and trade.perpBorrowing.tradingSchedule is None
+    assert trade.perpBorrowing.price is None  # a trade's market in brief carries no figures
 
 
 def test_the_docs_live_trade_maps_side_1_wsol_and_string_micro_units() -> None:
@@ -95,6 +102,8 @@ def test_the_docs_live_trade_maps_side_1_wsol_and_string_micro_units() -> None:
     assert not t.isOpen and t.closePrice == 126.225 and t.closeTime == "2025-12-16T05:08:02.466Z"
     assert t.sizeUsd == 8306.33 and t.leverage is None and t.collateralAmount is None
     assert t.openPrice is None and t.openTime is None and t.state is None
+    # "collected_fee": "5849676" micro-USDC on a close is a closing fee of $5.849676
+    assert item.closingFeeUsd == 5.849676 and item.openingFeeUsd is None and item.collateralPrice == 1.0
 
 
 def test_the_docs_rolling_leaderboard_row() -> None:
@@ -124,6 +133,15 @@ def test_the_docs_prices_and_markets_map_to_borrowings() -> None:
     assert eth.oiLong is None and eth.oiShort is None and eth.oiTotal is None and eth.maxLeverage == 200.0
     btc = mapping.map_borrowing("BTC", 97234.5, None)
     assert btc.maxLeverage is None and btc.marketId == 3
+    # Sai Keeper's newer market fields: open around the clock; PerpsTracker has no 24-hour price,
+    # all-time volume, price impact or token index
+    assert sol.isOpen is True and sol.tradingSchedule is None
+    assert (sol.price24HrsAgo, sol.priceChangePct24Hrs, sol.minPrice24Hrs, sol.maxPrice24Hrs) == (None,) * 4
+    assert sol.volumeUsd is None and sol.priceImpactExponent is None and sol.baseToken.id is None
+    short = markets.short_of(sol)  # a `borrowings` row carries the figures its market has
+    assert (short.price, short.oiLong, short.oiShort, short.maxLeverage, short.isOpen) == (
+        187.45, 125_000_000_000_000, 45_000_000_000_000, 250.0, True)
+    assert short.minLeverage is None and short.priceChangePct24Hrs is None and short.feesPerHourLong is None
 
 
 # ---- positions built from history ----------------------------------------------------------

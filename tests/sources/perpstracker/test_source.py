@@ -234,17 +234,24 @@ async def test_borrowing_without_a_price_for_the_market(source: PerpsTrackerSour
         await source.borrowing(1, 3)
 
 
-async def test_borrowings_need_no_upstream(source: PerpsTrackerSource, upstream: Upstream) -> None:
+async def test_borrowings_carry_the_figures_of_prices_and_the_markets_list(
+    source: PerpsTrackerSource, upstream: Upstream
+) -> None:
+    assert await source.borrowings(BorrowingsQuery(collateral_id=2)) == []
+    assert await source.borrowings(BorrowingsQuery(market_id=9)) == []
+    assert upstream.requests == []  # no market asked for: nothing read
     infos = await source.borrowings(BorrowingsQuery())
+    assert [(i.price, i.maxLeverage, i.isOpen) for i in infos] == [(187.45, 250, True), (3245.67, 200, True),
+                                                                    (97234.5, 200, True)]
+    assert infos[0].oiLong == 125_000_000_000_000 and infos[1].oiLong is None
     assert [(i.marketId, i.baseToken.symbol) for i in infos] == [(1, "SOL"), (2, "ETH"), (3, "BTC")]
     by_name = await source.borrowings(BorrowingsQuery(page=Page(order_by="base_token_name")))
     assert [i.baseToken.symbol for i in by_name] == ["BTC", "ETH", "SOL"]
     by_name_desc = await source.borrowings(BorrowingsQuery(page=Page(order_by="base_token_name", desc=True)))
     assert [i.baseToken.symbol for i in by_name_desc] == ["SOL", "ETH", "BTC"]
     assert [i.marketId for i in await source.borrowings(BorrowingsQuery(market_id=2))] == [2]
-    assert await source.borrowings(BorrowingsQuery(collateral_id=2)) == []
     assert all(i.visible and i.collateralToken.symbol == "USDC" for i in infos)
-    assert upstream.requests == []
+    assert sorted(set(upstream.paths())) == ["/prices", "/trading/markets"]
 
 
 # ---- leaderboards --------------------------------------------------------------------------
