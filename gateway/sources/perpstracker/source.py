@@ -16,7 +16,14 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from gateway.errors import BadUserInput, GatewayError, UpstreamError
+from gateway.errors import (
+    BadUserInput,
+    GatewayError,
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from gateway.model.source import BorrowingsQuery, HistoryQuery, LeaderboardQuery, TradesQuery
 from gateway.model.types import (
     PerpBorrowing,
@@ -140,6 +147,16 @@ class PerpsTrackerSource:
             found.append(mapped("markets", lambda: mapping.map_borrowing(symbol, price, custody)))  # noqa: B023
         return found
 
+    async def _short_infos(self, symbols: list[str]) -> list[PerpBorrowingShortInfo]:
+        """The rows with the figures they share with `borrowing` (price, open interest, max
+        leverage), from the same answers. The markets themselves are a fixed table: when those
+        answers fail the rows are still listed, with those figures null (a `borrowings` row's
+        figures are optional; a market's existence does not depend on its price)."""
+        try:
+            return [markets.short_of(m) for m in await self._markets(symbols)]
+        except (UpstreamError, UpstreamUnavailable, UpstreamTimeout, UpstreamRateLimited):
+            return [MARKETS.short_info(s) for s in symbols]
+
     async def _custodies(self) -> list[Any]:
         """The Trading API's custodies; its path is not documented, so a 4xx/5xx there means
         "no open interest or max leverage", not a failed field."""
@@ -152,8 +169,7 @@ class PerpsTrackerSource:
         if q.collateral_id is not None and q.collateral_id != markets.USDC_ID:
             return []
         symbols = [s for s in MARKETS.known if q.market_id is None or MARKETS.market_id(s) == q.market_id]
-        # the figures a row shares with `borrowing` (price, open interest, max leverage): the same answers
-        infos = [markets.short_of(m) for m in await self._markets(symbols)] if symbols else []
+        infos = await self._short_infos(symbols) if symbols else []
         if q.page.order_by == "base_token_name":
             infos.sort(key=lambda i: i.baseToken.symbol or "")
         else:

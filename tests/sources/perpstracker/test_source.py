@@ -254,6 +254,15 @@ async def test_borrowings_carry_the_figures_of_prices_and_the_markets_list(
     assert sorted(set(upstream.paths())) == ["/prices", "/trading/markets"]
 
 
+async def test_borrowings_without_prices_list_the_markets_without_figures(
+    source: PerpsTrackerSource, upstream: Upstream
+) -> None:
+    upstream.overrides["/prices"] = lambda r: httpx.Response(503, json={"error": "x"})
+    infos = await source.borrowings(BorrowingsQuery())
+    assert [(i.marketId, i.price, i.oiLong, i.maxLeverage, i.isOpen) for i in infos] == [
+        (1, None, None, None, True), (2, None, None, None, True), (3, None, None, None, True)]
+
+
 # ---- leaderboards --------------------------------------------------------------------------
 
 
