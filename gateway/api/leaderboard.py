@@ -1,7 +1,8 @@
 """Leaderboards across venues: the request's window, the merge, and the order.
 
 Only venues whose descriptor says `leaderboard` take part: NIBIRU (Sai Keeper's PnL board, which
-has no window: its figures are totals whatever the timeframe, and no market filter), JUPITER
+has no window: its figures are all-time totals, so it answers only when named as `venue` without
+a timeframe or dates, and never joins a merged board, which ranks one window), JUPITER
 (PerpsTracker) and HYPERLIQUID (Nansen). A token board takes only venues that can rank one market.
 """
 
@@ -83,19 +84,26 @@ async def leaderboard(
     token = where.token.strip() if where.token else None  # Hyperliquid coins are case-sensitive (kPEPE)
     if token is not None and not TOKEN.fullmatch(token):
         raise BadUserInput("token must be a base symbol of 1-20 letters and digits, e.g. BTC")
+    windowed = where.timeframe is not None or where.from_ is not None or where.to is not None
     if where.venue is not None:
-        if not upstream_of(where.venue).leaderboard:
-            raise BadUserInput(f"{where.venue.value} has no leaderboard: "
-                               f"{upstream_of(where.venue).label} does not publish one")
+        upstream = upstream_of(where.venue)
+        if not upstream.leaderboard:
+            raise BadUserInput(f"{where.venue.value} has no leaderboard: {upstream.label} does not publish one")
+        if windowed and not upstream.leaderboard_windows:
+            raise BadUserInput(f"{where.venue.value}'s leaderboard has no window: {upstream.label} ranks by "
+                               "all-time totals; leave out timeframe, from and to")
         venues = [where.venue]
     else:
         ranking = venues_with("leaderboard")
-        venues = ctx.configured(ranking)
+        # a merged board ranks one window (DAY unless told): a venue with all-time totals only
+        # would rank its totals against the others' day, so it takes part only when named
+        venues = [v for v in ctx.configured(ranking) if upstream_of(v).leaderboard_windows]
         if token:  # only venues that can rank by market take part in a token leaderboard
             venues = [v for v in venues if upstream_of(v).leaderboard_by_token]
         if not venues:
             raise SourceNotConfigured(",".join(upstream_of(v).name for v in ranking),
-                                      "No venue with a leaderboard is configured")
+                                      "No venue with a leaderboard over a window is configured "
+                                      "(NIBIRU's has all-time totals only: name it as `venue`)")
     single = len(venues) == 1
     # One venue: its own paging. Several: each gives its top offset+limit, merged and cut here.
     q = LeaderboardQuery(days=days, start=start, end=end, token=token,

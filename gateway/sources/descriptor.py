@@ -83,6 +83,7 @@ class Descriptor:
                      Sequence[tuple[BaseRoute, Callable[[], Awaitable[None]]]]] | None = None
     leaderboard: bool = False  # serves `perp.leaderboard`
     leaderboard_by_token: bool = False  # can rank the traders of one market
+    leaderboard_windows: bool = True  # ranks over a window (timeframe, from/to); False: all-time totals only
     trader_stats: bool = False  # serves `perp.traderStats`
     sai_default: bool = False  # Sai Keeper's own fields, asked without a venue, default to this one
     endpoint_names: Callable[[], list[str]] = field(default=lambda: [])

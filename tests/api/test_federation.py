@@ -48,11 +48,11 @@ async def impatient_gateway(live_sandbox_url: str) -> AsyncIterator[httpx.AsyncC
         yield client
 
 
-async def test_leaderboard_without_a_venue_merges_every_venue_by_pnl(gateway: httpx.AsyncClient) -> None:
+async def test_leaderboard_without_a_venue_merges_every_windowed_venue_by_pnl(gateway: httpx.AsyncClient) -> None:
     body = await gql_post(gateway, BOARD, w={"timeframe": "WEEK"}, l=40)
     assert "errors" not in body, body
     entries = body["data"]["perp"]["leaderboard"]
-    assert {e["venue"] for e in entries} == {"NIBIRU", "JUPITER", "HYPERLIQUID"}
+    assert {e["venue"] for e in entries} == {"JUPITER", "HYPERLIQUID"}  # NIBIRU's board has no window
     pnls = [e["pnl"] for e in entries]
     assert pnls == sorted(pnls, reverse=True) and len(entries) == 40
 
@@ -63,7 +63,7 @@ async def test_one_venue_down_gives_the_others_plus_an_error(
     await live_control.post("/faults", json={"upstream": "nansen", "mode": "down"})
     body = await gql_post(gateway, BOARD, w={"timeframe": "DAY"}, l=10)
     entries = body["data"]["perp"]["leaderboard"]
-    assert entries and {e["venue"] for e in entries} == {"NIBIRU", "JUPITER"}
+    assert entries and {e["venue"] for e in entries} == {"JUPITER"}
     (error,) = body["errors"]
     assert without_request_id(error["extensions"]) == {"code": "UPSTREAM_UNAVAILABLE", "source": "nansen"}
     assert error["path"] == ["perp", "leaderboard"]
@@ -94,9 +94,11 @@ async def test_unconfigured_sources_say_so_and_never_answer_with_other_data(
         assert [without_request_id(e["extensions"]) for e in body["errors"]] == [{"code": "SOURCE_NOT_CONFIGURED", "source": source}]
     body = await gql_post(keyless_gateway, BOARD, w={"venue": "JUPITER"})
     assert codes(body) == ["SOURCE_NOT_CONFIGURED"]
-    # NIBIRU needs no key: still answers, and is the only venue of a board without one
-    body = await gql_post(keyless_gateway, BOARD, w={}, l=5)
+    # NIBIRU needs no key: its all-time board answers when named; a windowed board has no venue left
+    body = await gql_post(keyless_gateway, BOARD, w={"venue": "NIBIRU"}, l=5)
     assert "errors" not in body and [e["venue"] for e in body["data"]["perp"]["leaderboard"]] == ["NIBIRU"] * 5
+    body = await gql_post(keyless_gateway, BOARD, w={}, l=5)
+    assert codes(body) == ["SOURCE_NOT_CONFIGURED"] and "NIBIRU" in body["errors"][0]["message"]
     body = await gql_post(keyless_gateway, "{ perp { borrowings(limit: 1) { venue } } }")
     assert body["data"]["perp"]["borrowings"] == [{"venue": "NIBIRU"}]
     ready = (await keyless_gateway.get("/readyz")).json()

@@ -54,5 +54,5 @@ def _names() -> list[str]:
 DESCRIPTOR = Descriptor(
     name="nibiru", venue="NIBIRU", label="Sai Keeper", section_from_env=NibiruSettings.from_env,
     build=_build, policy=_policy, owns_address=venue.owns_address, address_hint=venue.ADDRESS_HINT,
-    bridges=_bridges, sai_default=True, leaderboard=True, endpoint_names=_names, schema_parts=_schema_parts,
+    bridges=_bridges, sai_default=True, leaderboard=True, leaderboard_windows=False, endpoint_names=_names, schema_parts=_schema_parts,
 )
