@@ -67,7 +67,8 @@ class PerpBorrowingsFilter:
 @strawberry.input
 class PerpLeaderboardFilter:
     venue: Venue | None = strawberry.field(
-        default=None, description="Omitted: every configured venue that has a leaderboard.")
+        default=None, description="Omitted: every configured venue whose leaderboard ranks a window "
+        "(NIBIRU's has all-time totals only: name it, without timeframe or dates).")
     timeframe: PerpTimeframe | None = strawberry.field(
         default=None, description="Rolling window; DAY when neither timeframe nor from/to is given.")
     from_: datetime.date | None = strawberry.field(default=None, name="from")
