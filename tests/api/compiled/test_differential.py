@@ -130,7 +130,7 @@ def _first_difference(a: Any, b: Any, path: tuple[Any, ...] = ()) -> tuple[tuple
     return path, a, b
 
 
-@settings(SETTINGS, max_examples=2000)
+@settings(SETTINGS, max_examples=1200)
 @given(data=st.data())
 def test_generated_documents_answer_the_same_on_both_paths(harness: Harness, data: st.DataObject) -> None:
     document, variables = data.draw(documents(schema._schema, harness.traders))
@@ -141,7 +141,7 @@ SCALARS = {"Date": st.sampled_from(["2026-11-01", "2031-01-01", "bad"]).map(lamb
            "Time": st.just(StringValueNode(value="2026-11-01T00:00:00Z"))}
 
 
-@settings(SETTINGS, max_examples=300)
+@settings(SETTINGS, max_examples=150)
 @given(data=st.data())
 def test_hypothesis_graphql_documents_answer_the_same_on_both_paths(harness: Harness, data: st.DataObject) -> None:
     query = data.draw(queries(schema._schema, custom_scalars=SCALARS))
