@@ -27,17 +27,23 @@ from graphql import GraphQLObjectType
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-MEMO_LIMIT = 4096  # converted argument sets kept, all fields together
+MEMO_LIMIT = 4096  # converted argument sets kept, all fields together (lists count: the limits bound them)
 BACKREF = "strawberry-definition"  # where Strawberry links a GraphQLField to its StrawberryField
 
 
+MAX_KEY_STRING = 256  # arguments with a longer string are converted, not kept (the memo's memory stays small)
+
+
 def _frozen(value: Any) -> Any:
-    """A hashable key equal only for equal argument values of the same types."""
+    """A hashable key equal only for equal argument values of the same types; TypeError for
+    values not worth keeping (unhashable, or a string longer than MAX_KEY_STRING)."""
     kind = type(value)
     if kind is dict:
         return (dict, tuple((k, _frozen(v)) for k, v in value.items()))
     if kind is list:
         return (list, tuple(_frozen(v) for v in value))
+    if kind is str and len(value) > MAX_KEY_STRING:
+        raise TypeError("too long to keep")
     hash(value)  # TypeError: not memoizable
     return (kind, value)
 
