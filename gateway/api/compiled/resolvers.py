@@ -27,21 +27,26 @@ from graphql import GraphQLObjectType
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-MEMO_LIMIT = 4096  # converted argument sets kept, all fields together (lists count: the limits bound them)
+MEMO_LIMIT = 4096  # converted argument sets kept, all fields together
 BACKREF = "strawberry-definition"  # where Strawberry links a GraphQLField to its StrawberryField
 
 
-MAX_KEY_STRING = 256  # arguments with a longer string are converted, not kept (the memo's memory stays small)
+MAX_KEY_STRING = 256  # a longer string argument is converted, not kept: the memo's memory stays small
+MAX_KEY_VALUES = 200  # so is an argument set of more values than this (a long list in a variable)
 
 
-def _frozen(value: Any) -> Any:
+def _frozen(value: Any, budget: list[int] | None = None) -> Any:
     """A hashable key equal only for equal argument values of the same types; TypeError for
-    values not worth keeping (unhashable, or a string longer than MAX_KEY_STRING)."""
+    values not worth keeping (unhashable, a long string, more than MAX_KEY_VALUES values)."""
+    budget = budget if budget is not None else [MAX_KEY_VALUES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise TypeError("too many values to keep")
     kind = type(value)
     if kind is dict:
-        return (dict, tuple((k, _frozen(v)) for k, v in value.items()))
+        return (dict, tuple((k, _frozen(v, budget)) for k, v in value.items()))
     if kind is list:
-        return (list, tuple(_frozen(v) for v in value))
+        return (list, tuple(_frozen(v, budget) for v in value))
     if kind is str and len(value) > MAX_KEY_STRING:
         raise TypeError("too long to keep")
     hash(value)  # TypeError: not memoizable
