@@ -20,23 +20,24 @@ from collections import OrderedDict
 from typing import Any
 
 import strawberry
-from graphql import DocumentNode, GraphQLOutputType, OperationDefinitionNode
-from graphql.execution.collect_fields import FieldDetails
-from graphql.pyutils import Path
+from graphql import DocumentNode, OperationDefinitionNode
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.api.compiled.fields import Unsupported
 from gateway.api.compiled.plan import Plan
+from gateway.api.compiled.run import ProjectingExecutor
 
 PLANS = 1000
 
 
-class EventProjectingExecutor(StrawberryGraphQLCoreExecutionContext):
+class EventProjectingExecutor(ProjectingExecutor):
+    """ProjectingExecutor (its `complete_value`), with the plan found from the operation."""
+
     strawberry_schema: Any = None  # set on the class `event_schema` makes for its schema
     plans: OrderedDict[int, tuple[OperationDefinitionNode, Plan | None]]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # graphql-core's arguments: no plan among them
+        StrawberryGraphQLCoreExecutionContext.__init__(self, *args, **kwargs)
         self.plan = self._plan_of(self.operation)
         self.variant = self.plan.variant_of(self) if self.plan is not None else ()
 
@@ -55,17 +56,6 @@ class EventProjectingExecutor(StrawberryGraphQLCoreExecutionContext):
         if len(plans) > PLANS:
             plans.popitem(last=False)
         return plan
-
-    def complete_value(self, return_type: GraphQLOutputType, field_details_list: list[FieldDetails],
-                       info: Any, path: Path, result: Any, position_context: Any) -> Any:
-        plan = self.plan
-        project = plan.projection(self, self.variant, return_type, field_details_list) if plan is not None else None
-        if project is not None:
-            try:
-                return project(result)
-            except Exception:  # noqa: BLE001 - Bail, or anything unforeseen: graphql-core decides
-                pass
-        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
 
 
 def event_schema(schema: strawberry.Schema) -> strawberry.Schema:

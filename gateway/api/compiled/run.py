@@ -23,17 +23,18 @@ from gateway.api.compiled.plan import Plan
 
 
 class ProjectingExecutor(StrawberryGraphQLCoreExecutionContext):
-    plan: Plan
+    plan: Plan | None  # None: nothing projected, graphql-core completes everything (events.py)
     variant: tuple[Any, ...]
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.plan = plan
+        self.plan: Plan | None = plan
         self.variant = plan.variant_of(self)
 
     def complete_value(self, return_type: GraphQLOutputType, field_details_list: list[FieldDetails],
                        info: Any, path: Path, result: Any, position_context: Any) -> Any:
-        project = self.plan.projection(self, self.variant, return_type, field_details_list)
+        plan = self.plan
+        project = plan.projection(self, self.variant, return_type, field_details_list) if plan is not None else None
         if project is not None:
             try:
                 return project(result)
