@@ -85,6 +85,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self.retries = settings.upstream_retries
         self.backoff = Backoff(BACKOFF_BASE, BACKOFF_CAP, jitter="full")
         self.max_body = settings.upstream_max_body
+        # the calls this transport has out: a single-flight call runs as its own task and outlives
+        # a caller that went away, so closing must end them before the pool under them closes
+        self._loads: set[asyncio.Task[object]] = set()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
@@ -138,6 +141,10 @@ class PolicyTransport(httpx.AsyncBaseTransport):
     async def _load(self, key: str, endpoint: Endpoint, request: httpx.Request, deadline: float,
                     hint: float | None = None) -> Answer:
         """The call this process makes for `key` (its concurrent callers share it)."""
+        task = asyncio.current_task()
+        if task is not None:  # the flight's own task (coord.singleflight): `aclose` ends it
+            self._loads.add(task)
+            task.add_done_callback(self._loads.discard)
         store = self.shared.store
 
         async def fetch() -> Answer:
@@ -292,6 +299,14 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         return b"".join(chunks)
 
     async def aclose(self) -> None:
+        """End the calls still out, then close the pool. A flight whose callers were cancelled
+        keeps running (single-flight shields it); closing the pool under it would leave a socket
+        it is still connecting open, reported later as an unclosed transport when collected."""
+        loads = [t for t in self._loads if not t.done()]
+        for task in loads:
+            task.cancel()
+        if loads:
+            await asyncio.gather(*loads, return_exceptions=True)
         await self.inner.aclose()  # the shared Redis client is the app's to close
 
 

@@ -65,6 +65,36 @@ async def test_concurrent_identical_requests_share_one_call() -> None:
     assert upstream.calls == 1 and {a.text for a in answers} == {OK.text}
 
 
+class Held(Scripted):
+    """An upstream that holds every call until it is cancelled, and remembers that it was."""
+
+    def __init__(self) -> None:
+        super().__init__(OK, gate=asyncio.Event())
+        self.cancelled = False
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().__call__(request)
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+
+
+async def test_closing_the_client_ends_a_call_whose_caller_went_away() -> None:
+    """A cancelled caller leaves its single-flight call running (others may share it); closing
+    must end that call before the pool under it closes, or a socket it is still connecting leaks
+    (seen as an unclosed transport in whichever test ran the garbage collector)."""
+    upstream = Held()
+    async with client_for(upstream) as client:
+        caller = asyncio.ensure_future(client.get("/prices"))
+        await upstream.arrived.wait()
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        assert not upstream.cancelled  # the flight outlives its caller ...
+    assert upstream.cancelled  # ... until the client closes
+
+
 async def test_retries_honour_retry_after() -> None:
     times: list[float] = []
 

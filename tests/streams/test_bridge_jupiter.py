@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import gc
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -21,19 +20,6 @@ from gateway.sources.perpstracker.streams import JupiterLiveBridge, JupiterTrade
 from gateway.streams.types import StreamEvent, Topic
 from sandbox.state import PERPSTRACKER_KEY, PERPSTRACKER_PRO_KEY
 from tests.streams.bridging import WAIT, bridge_settings, eventually, inject, open_sources, running, wallet
-
-# Known leak, not yet found: a JUPITER bridge's upstream connection (an asyncio socket transport to
-# the sandbox) is sometimes left unclosed when a test cancels the bridge mid-call. Python reports it
-# when the garbage collector finds it, in whichever test runs then. Collected here after each test,
-# so it is reported (and tolerated) in these modules and never fails an unrelated one.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
-
-@pytest.fixture(autouse=True)
-def _collect_leaks_here() -> Iterator[None]:
-    yield
-    gc.collect()
-
 
 J = Venue.JUPITER
 

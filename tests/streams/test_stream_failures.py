@@ -8,9 +8,7 @@ retries off so each failure is seen at once.
 from __future__ import annotations
 
 import asyncio
-import gc
 import random
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -28,19 +26,6 @@ from tests.configure import configure
 from tests.servers import serve
 from tests.streams.bridging import WAIT, bridge_settings, eventually, inject, open_sources, running, wallet
 from tests.streams.owed import hub_for
-
-# Known leak, not yet found: a JUPITER bridge's upstream connection (an asyncio socket transport to
-# the sandbox) is sometimes left unclosed when a test cancels the bridge mid-call. Python reports it
-# when the garbage collector finds it, in whichever test runs then. Collected here after each test,
-# so it is reported (and tolerated) in these modules and never fails an unrelated one.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
-
-@pytest.fixture(autouse=True)
-def _collect_leaks_here() -> Iterator[None]:
-    yield
-    gc.collect()
-
 
 J, N = Venue.JUPITER, Venue.NIBIRU
 
