@@ -35,6 +35,7 @@ from gateway.observe.metrics import STREAM_RECONNECTS
 from gateway.sources.descriptor import StreamContext
 from gateway.sources.nibiru import mapping, queries
 from gateway.sources.nibiru.client import SOURCE
+from gateway.sources.nibiru.pool import SaiStream
 from gateway.sources.nibiru.settings import NibiruSettings
 from gateway.sources.nibiru.socket import (
     STREAM_ERRORS,
@@ -42,7 +43,6 @@ from gateway.sources.nibiru.socket import (
     SUB_BORROWINGS,
     SUB_HISTORY,
     SUB_TRADES,
-    SaiStream,
     map_stream_error,
 )
 from gateway.streams.changes import ChangedTrades, SnapshotChange, group_by_tx
@@ -93,6 +93,7 @@ class _SaiBridge:
             try:
                 async with SaiStream.open(self.ws_url, self.document, self.variables()) as stream:
                     await self.connected(stream, publish)
+                    stream.settled()  # the next subscription of the pool may subscribe and gap-fill
                     self.connections += 1  # subscribed, and the gap (if any) filled
                     self.live = True
                     self.status.ok()
