@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from bench.report import machine, today, write_section
+from bench.webhook_latency import measure_webhook
 from gateway.cli import sandbox_process
 from gateway.model.venue import Venue
 from gateway.settings import Settings
@@ -140,6 +141,9 @@ async def run(events: int) -> str:
                 values = await measure(control, settings, venue, kind, events, False, spacing)
                 lines.append(row(label, how, values))
                 print(lines[-1], flush=True)
+            values = await measure_webhook(base, control, settings, trader(Venue.JUPITER), events)
+            lines.append(row("JUPITER history", "signed webhook + re-read", values))
+            print(lines[-1], flush=True)
             for label, venue, kind, _how in CASES[:2]:
                 values = await measure(control, settings, venue, kind, max(3, events // 3), True)
                 lines.append(row(f"{label}, after `down`", "reconnect + gap fill", values))

@@ -5,8 +5,8 @@ one-stream benchmark: socket i subscribes to `perpTradeHistory` of trader i % T,
 runs T topics (T Sai Keeper subscriptions) at once. Each round injects one trade for every trader
 (through /_control/inject); every socket is owed one event per round. Reported: completeness
 (events received / owed), p50/p99/max latency (injection of that trader's trade to the `next` on
-the socket), and the number of upstream WebSockets the sandbox sees open to Sai Keeper (target:
-1, the multiplexed socket), read from /_control/state while every topic runs.
+the socket), and the number of upstream WebSockets the sandbox sees open to Sai Keeper (one per
+500 subscriptions: `gateway/sources/nibiru/pool.py`), read from /_control/state while every topic runs.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def run_spread(sandbox: str, n: int, traders: int, rounds: int) -> dict[str, Any
 
 def report(row: dict[str, Any], command: str, machine: str) -> str:
     return "\n".join([
-        "## Subscriptions spread over many traders: one multiplexed upstream socket",
+        "## Subscriptions spread over many traders: a few multiplexed upstream sockets",
         "",
         f"`{command}` — {machine}; load average (1 min) when measuring: {row['load_1min']} on a machine "
         "shared with other engineers' test runs.",
