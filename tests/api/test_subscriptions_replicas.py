@@ -21,6 +21,7 @@ from tests.api.ws_helpers import connect, gateway_process, recv_json, subscribe
 
 pytestmark = pytest.mark.redis
 
+WAIT = 45.0  # bounds every wait, so a broken stream fails instead of hanging
 QUERY = "subscription($t: String!) { perpTradeHistory(where: {trader: $t}) { id tradeChangeType venue } }"
 
 
@@ -42,23 +43,33 @@ async def holder_pid(redis: Any, key: str, not_pid: int | None = None) -> int:
     raise AssertionError(f"nobody took the lease {key}")
 
 
-async def inject_until_received(sandbox: httpx.AsyncClient, trader: str, sockets: list[ClientConnection],
-                                action: str) -> list[dict[str, Any]]:
-    """Inject a trade until the first socket gets an event (streams open asynchronously), then
-    collect that event from every socket."""
-    for attempt in range(30):
-        # an open can be repeated until the stream is up; a close happens once, then we wait for it
-        if attempt == 0 or action == "open":
-            r = await sandbox.post("/_control/inject", json={
-                "venue": "NIBIRU", "trader": trader, "symbol": "BTC", "action": action, "is_long": True,
-                "size_usd": 40_000, "collateral_usd": 4_000})
-            assert r.status_code == 200, r.text
-        try:
-            first = await recv_json(sockets[0], within=1.0)
-        except TimeoutError:
-            continue
-        return [first] + [await recv_json(ws) for ws in sockets[1:]]
-    raise AssertionError("no event arrived")
+async def topic_state(gateway_ws: str, topic: str, *, role: str, state: str) -> None:
+    """Wait (bounded: 45 s) until the gateway's /readyz shows `topic` with this role and bridge
+    state. A subscription is accepted once its replica's bridge took its baseline (or once another
+    replica is known to hold it): from then on every upstream event is owed to it, so a test that
+    injects after this point needs no retries and can await the event itself."""
+    base = gateway_ws.replace("ws", "http", 1).removesuffix("/graphql")
+    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+        for _ in range(450):
+            topics = (await client.get("/readyz")).json().get("streams", {}).get("topics", {})
+            found = topics.get(topic, {})
+            if found.get("role") == role and found.get("state") == state and found.get("subscribers"):
+                return
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{topic} never became {role}/{state} on {base}: {found}")
+
+
+async def inject(sandbox: httpx.AsyncClient, trader: str, action: str) -> None:
+    r = await sandbox.post("/_control/inject", json={
+        "venue": "NIBIRU", "trader": trader, "symbol": "BTC", "action": action, "is_long": True,
+        "size_usd": 40_000, "collateral_usd": 4_000})
+    assert r.status_code == 200, r.text
+
+
+async def change_types(ws: ClientConnection) -> list[str]:
+    """The next event on `ws` (awaited, bounded only so a broken stream fails the test)."""
+    message = await recv_json(ws, within=WAIT)
+    return [item["tradeChangeType"] for item in message["payload"]["data"]["perpTradeHistory"]]
 
 
 async def test_two_replicas_share_events_and_the_stream_moves_when_its_holder_dies(
@@ -76,20 +87,26 @@ async def test_two_replicas_share_events_and_the_stream_moves_when_its_holder_di
             await subscribe(ws_b, "b", QUERY, {"t": trader})
             pid = await holder_pid(redis, key)
             assert pid in (proc_a.pid, proc_b.pid)
+            topic = key.removeprefix(LEASE_PREFIX)
+            holder_ws, other_ws = (url_a, url_b) if pid == proc_a.pid else (url_b, url_a)
+            await topic_state(holder_ws, topic, role="bridged here", state="live")
+            await topic_state(other_ws, topic, role="following", state="elsewhere")
             async with httpx.AsyncClient(base_url=own_sandbox, timeout=30) as sandbox:
                 # One upstream stream (on the lease holder); the other replica gets it through Redis.
-                got = await inject_until_received(sandbox, trader, [ws_a, ws_b], "open")
-                assert got[0]["payload"] == got[1]["payload"]
-                assert got[0]["payload"]["data"]["perpTradeHistory"][0]["tradeChangeType"] == "position_opened"
+                await inject(sandbox, trader, "open")
+                on_a, on_b = await change_types(ws_a), await change_types(ws_b)
+                assert on_a == on_b and on_a[0] == "position_opened"
 
-                holder, survivor = (proc_a, ws_b) if pid == proc_a.pid else (proc_b, ws_a)
+                holder, survivor, survivor_ws = (
+                    (proc_a, ws_b, url_b) if pid == proc_a.pid else (proc_b, ws_a, url_a))
                 holder.kill()  # no release: the lease must expire
                 holder.wait(timeout=10)
                 new_pid = await holder_pid(redis, key, not_pid=pid)
                 assert new_pid == (proc_b.pid if holder is proc_a else proc_a.pid)
+                await topic_state(survivor_ws, topic, role="bridged here", state="live")
 
-                after = await inject_until_received(sandbox, trader, [survivor], "close")
-                assert after[0]["payload"]["data"]["perpTradeHistory"][0]["tradeChangeType"] == "position_closed_user"
+                await inject(sandbox, trader, "close")
+                assert (await change_types(survivor))[0] == "position_closed_user"
             await ws_a.close()
             await ws_b.close()
     finally:
