@@ -37,7 +37,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 @contextlib.contextmanager
 def sandbox_process(
     port: int = 0, *, live: bool = True, seed: int = 7, start: str | None = None, traders: int | None = None,
-    timeout: float = 30.0, keys: Mapping[str, str] | None = None,
+    timeout: float = 60.0, keys: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Run the sandbox as a child process; yields its base URL once it answers.
 
