@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import time
 
 import pytest
 
@@ -127,3 +128,31 @@ def test_snapshots_are_sent_when_they_change() -> None:
     assert first == digest({"borrowing": {"price": 1}})
     assert change.changed({"borrowing": {"price": 1}}) is None
     assert change.changed({"borrowing": {"price": 2}}) is not None
+
+
+async def test_each_poll_refuses_the_answer_the_previous_poll_already_saw() -> None:
+    """A poll's freshness hint is the end of the previous poll: the answer that poll fetched (and
+    the upstream cache kept for its TTL) is not news, so the next poll does not reuse it and a
+    trade reaches subscribers within one interval instead of one cache TTL."""
+    from gateway.policy.freshness import min_fresh_at
+
+    hints: list[float | None] = []
+    fetched: list[float] = []
+    second = asyncio.Event()
+
+    async def poll() -> None:
+        hints.append(min_fresh_at())
+        await asyncio.sleep(0)  # the upstream call
+        fetched.append(time.time())  # when this poll's answer was fetched (and cached)
+        if len(fetched) == 2:
+            second.set()
+
+    budget = PollBudget("test", None, min_interval=0.01)
+    task = asyncio.create_task(poll_forever(budget, 1.0, poll, "test"))
+    try:
+        await asyncio.wait_for(second.wait(), 10)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert hints[1] is not None and hints[1] >= fetched[0]
