@@ -18,14 +18,21 @@ from tests.streams.bridging import inject, wallet
 TRADERS = 25
 
 
+async def subscribed(stack: contextlib.AsyncExitStack, ws_url: str, trader: str) -> SaiStream:
+    """An open history subscription, settled as a bridge settles it after its baseline (the pool
+    admits only ADMIT_AT_ONCE unsettled subscriptions at a time)."""
+    stream = await stack.enter_async_context(SaiStream.open(ws_url, SUB_HISTORY, {"where": {"trader": trader}}))
+    stream.settled()
+    return stream
+
+
 async def test_many_subscriptions_share_one_socket_and_each_gets_its_own_events(
     live_sandbox_url: str, live_control: httpx.AsyncClient
 ) -> None:
     ws_url = live_sandbox_url.replace("http", "ws", 1) + "/nibiru/query"
     traders = [wallet(Venue.NIBIRU, f"mux{i}") for i in range(TRADERS)]
     async with contextlib.AsyncExitStack() as stack:
-        streams = [await stack.enter_async_context(SaiStream.open(ws_url, SUB_HISTORY, {"where": {"trader": t}}))
-                   for t in traders]
+        streams = [await subscribed(stack, ws_url, t) for t in traders]
         (shared,) = pool.sockets()
         assert shared.connects == 1 and len(shared.ops) == TRADERS
         # a gap-fill query runs on the same socket, beside the subscriptions
@@ -53,8 +60,7 @@ async def test_past_its_bound_a_socket_is_joined_by_another(
     pool.pool(ws_url).max_operations = 10
     traders = [wallet(Venue.NIBIRU, f"bound{i}") for i in range(TRADERS)]
     async with contextlib.AsyncExitStack() as stack:
-        streams = [await stack.enter_async_context(SaiStream.open(ws_url, SUB_HISTORY, {"where": {"trader": t}}))
-                   for t in traders]
+        streams = [await subscribed(stack, ws_url, t) for t in traders]
         shared = pool.sockets()
         assert [len(s.ops) for s in shared] == [10, 10, 5] and all(s.connects == 1 for s in shared)
         last = TRADERS - 1  # on the third socket
