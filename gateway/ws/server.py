@@ -26,7 +26,6 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from gateway.http.one_write import OneWriteHttpToolsProtocol
 from gateway.ws.endpoint import drain_all
 
 DRAIN_TIMEOUT = 5.0
@@ -47,7 +46,6 @@ class GatewayServer(uvicorn.Server):
 
 
 def config(app: Any, **kwargs: Any) -> uvicorn.Config:
-    kwargs.setdefault("http", OneWriteHttpToolsProtocol)  # head and body in one write (gateway/http/one_write.py)
     kwargs.setdefault("ws", "websockets-sansio")
     kwargs.setdefault("ws_per_message_deflate", False)
     # no frame beyond this is even buffered (uvicorn's default is 16 MiB); the endpoint's own,
