@@ -37,11 +37,12 @@ class MemoizedSource:
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self.source, name)
-        if name not in READS or not callable(attribute):
-            return attribute
-        wrapped = self._memoized(name, attribute)
-        setattr(self, name, wrapped)  # found directly next time
-        return wrapped
+        if not callable(attribute):
+            return attribute  # a value: read from the source each time (it may change)
+        if name in READS:
+            attribute = self._memoized(name, attribute)
+        setattr(self, name, attribute)  # a method: found directly next time
+        return attribute
 
     def _memoized(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         memo, owner = self.memo, id(self.source)

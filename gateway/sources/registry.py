@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from redis.asyncio import Redis
@@ -64,8 +64,21 @@ def not_configured(venue: Venue) -> SourceNotConfigured:
 # ---- addresses -------------------------------------------------------------------------------
 
 def venue_of_address(address: str) -> Venue | None:
-    """The venue whose address rule `address` satisfies, or None."""
+    """The venue whose address rule `address` satisfies, or None. Remembered for recent short
+    strings: the rules are fixed for the process (a bech32 checksum was 5% of a trader query)."""
+    if len(address) > MEMO_ADDRESS_LENGTH:
+        return _venue_of(address)
+    return _remembered_venue_of(address)
+
+
+MEMO_ADDRESS_LENGTH = 128  # longer than any venue's address: checked, not kept
+
+
+def _venue_of(address: str) -> Venue | None:
     return next((v for v, d in descriptors().items() if d.owns_address(address)), None)
+
+
+_remembered_venue_of = lru_cache(maxsize=8192)(_venue_of)
 
 
 def resolve_venue(address: str, venue: Venue | None) -> Venue:
