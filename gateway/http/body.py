@@ -1,7 +1,8 @@
 """Reading a request body once in ASGI, and handing it on to the app behind as if unread.
 
 Layers that must look at the body before the app does (the edge gate for persisted queries, the
-response cache for its key) read it here and pass the app a `receive` that replays it.
+response cache for its key, the compiled path) read it here and pass the app a `receive` that
+replays it; a layer behind one that did so gets the same bytes at once, without another read.
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ from starlette.types import Message, Receive
 
 
 async def read_body(receive: Receive) -> bytes:
-    """The whole body (stops early at a disconnect)."""
+    """The whole body (stops early at a disconnect). When `receive` is a replay (a layer in front
+    read the body already) its body is returned as it is, and the replay is left unread."""
+    known: bytes | None = getattr(receive, "replayed_body", None)
+    if known is not None:
+        return known
     chunks: list[bytes] = []
     while True:
         message = await receive()
@@ -24,13 +29,17 @@ async def read_body(receive: Receive) -> bytes:
 
 def replaying(body: bytes, receive: Receive) -> Receive:
     """A `receive` that gives the body already read, then passes through (the disconnect)."""
+    if getattr(receive, "replayed_body", None) is body:
+        return receive  # already replays exactly these bytes (read_body peeked at it)
     sent = False
 
     async def replay() -> Message:
         nonlocal sent
         if not sent:
             sent = True
+            replay.replayed_body = None  # type: ignore[attr-defined]  # read from now on: no shortcut
             return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
 
+    replay.replayed_body = body  # type: ignore[attr-defined]  # read_body's shortcut
     return replay

@@ -28,6 +28,8 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        declared: int | None = None
+        chunked = False
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
@@ -38,6 +40,13 @@ class BodyLimit:
                 if declared > self.max_body:
                     await _refuse(send, 413, f"Request body is larger than {self.max_body} bytes")
                     return
+            elif name == b"transfer-encoding":
+                chunked = True
+        if declared is not None and not chunked:
+            # the server reads exactly the declared length, which is within the limit: nothing to
+            # count (the counting wrappers were a few percent of a response-cache hit)
+            await self.app(scope, receive, send)
+            return
         received = 0
         started = False
 
