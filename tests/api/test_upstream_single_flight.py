@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 
 import httpx
 import pytest
@@ -44,14 +45,15 @@ async def test_100_concurrent_identical_nibiru_queries_make_one_sai_keeper_reque
     live_sandbox_url: str, live_control: httpx.AsyncClient
 ) -> None:
     trader = max(await traders(live_control, "NIBIRU"), key=lambda t: t["positions"])["address"]
+    trace = uuid.uuid4().hex  # this test's calls, told from the session's other gateways' bridges
     async with gateway_client(policy_settings(live_sandbox_url)) as gateway:
         since = time.time()
-        bodies = await asyncio.gather(*(gql(gateway, TRADES, t=trader) for _ in range(100)))
+        bodies = await asyncio.gather(*(gql(gateway, TRADES, trace, t=trader) for _ in range(100)))
         assert all("errors" not in b for b in bodies) and bodies[0]["data"]["perp"]["trades"]
-        assert len(await upstream_requests(live_control, "nibiru", since, method="POST")) == 1
+        assert len(await upstream_requests(live_control, "nibiru", since, method="POST", trace=trace)) == 1
         since = time.time()
-        await gql(gateway, TRADES, t=trader)
-        assert await upstream_requests(live_control, "nibiru", since, method="POST") == []
+        await gql(gateway, TRADES, trace, t=trader)
+        assert await upstream_requests(live_control, "nibiru", since, method="POST", trace=trace) == []
 
 
 @pytest.mark.redis

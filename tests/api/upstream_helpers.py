@@ -39,17 +39,23 @@ async def gateway_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]
             yield client
 
 
-async def gql(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
+async def gql(client: httpx.AsyncClient, query: str, trace: str | None = None, **variables: Any) -> dict[str, Any]:
+    """POST a query; with `trace` (32 hex digits) as the caller's W3C trace, which the gateway passes
+    on to every upstream call it makes for it (see `upstream_requests(trace=...)`)."""
+    headers = {"traceparent": f"00-{trace}-{'1' * 16}-01"} if trace else None
+    response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
 async def upstream_requests(control: httpx.AsyncClient, upstream: str, since: float,
-                            path: str | None = None, method: str | None = None) -> list[dict[str, Any]]:
+                            path: str | None = None, method: str | None = None,
+                            trace: str | None = None) -> list[dict[str, Any]]:
     """The sandbox's log of requests to `upstream` that arrived since `since` (optionally one path
     or one method only: the session's other gateways keep WebSockets to the same sandbox, and a
-    bridge closing one is logged as a `WS` request to the same path)."""
+    bridge closing one is logged as a `WS` request to the same path; or only those made for the
+    caller's trace `trace`: the other gateways' bridges also query the same upstream)."""
     log: list[dict[str, Any]] = (await control.get("/requests", params={"upstream": upstream, "since": since})).json()
-    return [r for r in log if (path is None or r["path"] == path) and (method is None or r["method"] == method)]
+    return [r for r in log if (path is None or r["path"] == path) and (method is None or r["method"] == method)
+            and (trace is None or trace in (r.get("traceparent") or ""))]
