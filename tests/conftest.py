@@ -135,6 +135,28 @@ def redis_url() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+_private_dbs = iter(range(1, 16))
+
+
+@pytest.fixture
+async def private_redis_url(redis_url: str) -> str:
+    """The session's redis-server, but a database of this test's own, emptied first.
+
+    For tests whose counts must not see the session's other gateways: rate-limit logs and caller
+    shares are keyed by upstream and API key, and every gateway of the session uses the sandbox's
+    keys, so in database 0 a test would count the calls its neighbours made in the last minute.
+    (Pub/sub ignores the database number: streams are still shared.)
+    """
+    number = next(_private_dbs)  # 15 tests at most may ask; StopIteration says so loudly
+    url = redis_url.rsplit("/", 1)[0] + f"/{number}"
+    client = connect(url)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+    return url
+
+
 @pytest.fixture
 async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
     """A client of the session's redis-server, built like the app's (`coord.redis`), closed after."""
