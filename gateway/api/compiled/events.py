@@ -39,7 +39,7 @@ class EventProjectingExecutor(ProjectingExecutor):
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # graphql-core's arguments: no plan among them
         StrawberryGraphQLCoreExecutionContext.__init__(self, *args, **kwargs)
         self.plan = self._plan_of(self.operation)
-        self.variant = self.plan.variant_of(self) if self.plan is not None else ()
+        self.variant = self.plan.variant_of(self.variable_values.coerced) if self.plan is not None else ()
 
     def _plan_of(self, operation: OperationDefinitionNode) -> Plan | None:
         plans = self.plans

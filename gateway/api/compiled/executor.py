@@ -6,7 +6,10 @@ path leaves alone: documents that do not parse or validate, mutations and subscr
 `@defer`/`@stream`, variables that do not coerce (so their errors are Strawberry's).
 
 Plans are cached by (document text, operation name), with the parsed document: a document seen
-before costs neither a parse nor a validation. What Strawberry's extensions do around an
+before costs neither a parse nor a validation. A plan's resolver levels run without graphql-core
+(levels.py) while nothing goes wrong; when something does, graphql-core answers (run.py),
+replaying what the resolvers already answered. A plan whose levels `Levels` cannot run (an
+abstract type, a list of objects with resolvers) is run by graphql-core throughout. What Strawberry's extensions do around an
 execution is done here by the same functions (gateway/api/extensions): the operation record
 (upstream TTLs, stale notes, the response cache's `collecting()`), a fresh set of DataLoaders,
 the error mapping with partial errors (and the request id), and what the request's record and
@@ -28,16 +31,19 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSyntaxError,
+    VariableValues,
     get_operation_ast,
     parse,
     specified_rules,
 )
+from graphql.execution.values import get_variable_values
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType
 
 from gateway.api import loaders
 from gateway.api.compiled.fields import Unsupported
+from gateway.api.compiled.levels import Failed, Levels, Outcomes, Replay
 from gateway.api.compiled.plan import Plan
 from gateway.api.compiled.resolvers import DirectResolvers
 from gateway.api.compiled.run import ProjectingExecutor, run
@@ -54,6 +60,8 @@ from gateway.policy import operation
 
 KNOWN_EXTENSIONS = (OperationRecord, ObserveOperation, LoadersPerOperation, ErrorMapping)
 PLAN_CACHE_SIZE = 1000
+MAX_VARIANTS = 64  # `@include`/`@skip` value combinations a plan keeps levels for
+MISSING = object()
 
 
 def document_limits(schema: strawberry.Schema) -> functools.partial[Any] | None:
@@ -79,7 +87,9 @@ class CompiledExecutor:
         self._limits: tuple[Limits, Any] | None = (factory.args[0], factory.args[2]) if factory else None
         self._direct = DirectResolvers(schema)
         self._plans: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
-        self.compiled = self.fallbacks = 0  # counters for tests and benchmarks
+        # counters for tests and benchmarks: answers, declined documents, answers from `Levels` alone,
+        # and answers graphql-core gave after a fast run failed
+        self.compiled = self.fallbacks = self.fast = self.replays = 0
 
     def plan(self, query: str, operation_name: str | None) -> Plan | None:
         """The cached plan for a document, compiling it on first sight; None: standard path."""
@@ -119,15 +129,30 @@ class CompiledExecutor:
                 return None
         return plan
 
-    def _build(self, plan: Plan, context: Any, variables: dict[str, Any] | None) -> ProjectingExecutor | list[Any]:
+    def _build(self, plan: Plan, context: Any, variables: dict[str, Any] | None,
+               middleware: Any = None) -> ProjectingExecutor | list[Any]:
         built = ProjectingExecutor.build(
             self._graphql_schema, plan.document, None, context, variables, plan.operation_name,
             is_awaitable=cast(Any, optimized_is_awaitable), operation_extensions=None, plan=plan,
         )
         if isinstance(built, list):
             return built
-        built.middleware_manager = cast(Any, self._direct)  # resolvers without re-converting their arguments (duck-typed)
+        # resolvers without re-converting their arguments (duck-typed middleware)
+        built.middleware_manager = cast(Any, middleware or self._direct)
         return cast(ProjectingExecutor, built)
+
+    def _levels(self, plan: Plan, variant: tuple[Any, ...], executor: ProjectingExecutor) -> Levels | None:
+        """The plan's resolver levels for this variant, collected with a first request's executor."""
+        def projection(type_: Any, details: Any) -> Any:
+            return plan.projection(executor, variant, type_, details)
+
+        try:
+            levels: Levels | None = Levels(executor, projection, self._direct)
+        except Unsupported:
+            levels = None
+        if len(plan.levels) < MAX_VARIANTS:
+            plan.levels[variant] = levels
+        return levels
 
     async def execute(self, query: str, variables: dict[str, Any] | None, operation_name: str | None,
                       context: Any) -> bytes | None:
@@ -139,17 +164,27 @@ class CompiledExecutor:
         if self._limits is not None and self._limits[0].refusal(plan.figures, variables) is not None:
             self.fallbacks += 1  # over a limit for these variables: Strawberry's extension refuses it
             return None
-        executor = self._build(plan, context, variables)
-        if isinstance(executor, list):  # variables that do not coerce: Strawberry reports them
+        coerced = get_variable_values(self._graphql_schema, plan.operation.variable_definitions or (), variables or {})
+        if isinstance(coerced, list):  # variables that do not coerce: Strawberry reports them
             self.fallbacks += 1
             return None
+        variant = plan.variant_of(coerced.coerced)
+        levels = plan.levels.get(variant, MISSING)
+        executor: ProjectingExecutor | None = None
+        if levels is MISSING:
+            built = self._build(plan, context, variables)
+            if isinstance(built, list):
+                self.fallbacks += 1
+                return None
+            executor = built
+            levels = self._levels(plan, variant, executor)
         stats, token = operation.begin()
         note(stats)
         observe.note(plan.operation_name, OperationType.QUERY)  # plans are made for queries only
         loaders_token = loaders.begin()
         try:
             with observe.execution_span(plan.operation_name, OperationType.QUERY) as span:
-                result = await run(executor)
+                result = await self._run(plan, levels, executor, context, variables, coerced)
                 observe.result_errors(span, result.errors)
         finally:
             with contextlib.suppress(ValueError):
@@ -158,6 +193,27 @@ class CompiledExecutor:
                 operation.end(token)
         self.compiled += 1
         return encode(result, context, stale_extensions(stats))
+
+    async def _run(self, plan: Plan, levels: Levels | None, executor: ProjectingExecutor | None, context: Any,
+                   variables: dict[str, Any] | None, coerced: VariableValues) -> ExecutionResult:
+        """Fast over `levels` when they exist and nothing goes wrong; else graphql-core, replaying."""
+        middleware = None
+        if levels is not None:
+            outcomes: Outcomes = {}
+            try:
+                data = await levels.run(context, coerced, outcomes)
+            except Failed:
+                self.replays += 1
+                middleware = Replay(outcomes, self._direct)
+                executor = None
+            else:
+                self.fast += 1
+                return ExecutionResult(data, None)
+        if executor is None:
+            built = self._build(plan, context, variables, middleware)
+            assert not isinstance(built, list)  # the same variables coerced above
+            executor = built
+        return await run(executor)
 
 
 def encode(result: ExecutionResult, context: Any, extensions: dict[str, Any]) -> bytes:

@@ -77,10 +77,11 @@ class Plan:
         self.operation_name = operation.name.value if operation.name else None
         self._strawberry = strawberry_schema
         self._projections: dict[ProjectionKey, Project | None] = {}
+        self.levels: dict[tuple[Any, ...], Any] = {}  # variant -> its `Levels`, or None: graphql-core runs them
         self.figures: Any = None  # the document's request-limit figures (gateway/limits), when limited
 
-    def variant_of(self, executor: Executor[Any]) -> tuple[Any, ...]:
-        coerced = executor.variable_values.coerced
+    def variant_of(self, coerced: dict[str, Any]) -> tuple[Any, ...]:
+        """The values of the variables `@include`/`@skip` read, from the coerced variables."""
         return tuple(coerced.get(name) for name in self.directive_variables)
 
     def projection(self, executor: Executor[Any], variant: tuple[Any, ...], type_: GraphQLOutputType,

@@ -1,4 +1,7 @@
-"""Running a plan: graphql-core executes the resolver levels, generated projections the rest.
+"""Running a plan on graphql-core: it executes the resolver levels, generated projections the rest.
+
+This is the path of a plan whose levels `levels.Levels` does not run, and of the replay after a
+fast run failed (`levels.Replay` then stands in the middleware's place).
 
 `ProjectingExecutor` is Strawberry's own executor class with one method changed:
 `complete_value`. Where the plan has a projection for the value being completed (its subtree is
@@ -29,7 +32,7 @@ class ProjectingExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plan: Plan | None = plan
-        self.variant = plan.variant_of(self)
+        self.variant = plan.variant_of(self.variable_values.coerced)
 
     def complete_value(self, return_type: GraphQLOutputType, field_details_list: list[FieldDetails],
                        info: Any, path: Path, result: Any, position_context: Any) -> Any:

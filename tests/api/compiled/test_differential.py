@@ -163,10 +163,11 @@ def test_real_documents_take_the_compiled_path_and_match(harness: Harness) -> No
     """Fails if the compiled path stopped answering (declining everything would pass the above)."""
     for trader in harness.traders:
         for document, variables in FIXED:
-            before = harness.compiled.compiled
+            before, fast = harness.compiled.compiled, harness.compiled.fast
             expected, got = harness.both(document, {**variables, "t": trader} if "$t" in document else variables)
             assert got == expected
             assert harness.compiled.compiled == before + 1
+            assert harness.compiled.fast == fast + 1  # answered by the resolver levels alone (levels.py)
             assert "errors" not in expected or "$t" in document
 
 
@@ -174,7 +175,9 @@ def test_errors_and_null_propagation_match_with_paths(harness: Harness) -> None:
     nullable = ('query Q { perp { x: trade(id: 1, trader: "bad") { id } y: trade(id: 2, trader: "0x12") { id } '
                 'borrowings { marketId } } }')
     propagated = 'query Q { perp { a: trades(where: {trader: "bad"}) { id } } b: perp { borrowings { marketId } } }'
+    replays = harness.compiled.replays
     expected, got = harness.both(nullable, None)
+    assert harness.compiled.replays == replays + 1  # the fast run failed; graphql-core answered
     assert got == expected and expected["data"]["perp"]["x"] is None and expected["data"]["perp"]["borrowings"]
     assert [e["path"] for e in expected["errors"]] == [["perp", "x"], ["perp", "y"]]
     assert [e["extensions"]["code"] for e in expected["errors"]] == ["BAD_USER_INPUT", "BAD_USER_INPUT"]
