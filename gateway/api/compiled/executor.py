@@ -31,7 +31,6 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSyntaxError,
-    VariableValues,
     get_operation_ast,
     parse,
     specified_rules,
@@ -43,9 +42,9 @@ from strawberry.types.graphql import OperationType
 
 from gateway.api import loaders
 from gateway.api.compiled.fields import Unsupported
-from gateway.api.compiled.levels import Failed, Levels, Outcomes, Replay
+from gateway.api.compiled.levels import Bound, Failed, Levels, Outcomes, Replay
 from gateway.api.compiled.plan import Plan
-from gateway.api.compiled.resolvers import DirectResolvers
+from gateway.api.compiled.resolvers import DirectResolvers, frozen
 from gateway.api.compiled.run import ProjectingExecutor, run
 from gateway.api.extensions import observe
 from gateway.api.extensions.errors import ErrorMapping, mapped_errors
@@ -60,6 +59,7 @@ from gateway.policy import operation
 
 KNOWN_EXTENSIONS = (OperationRecord, ObserveOperation, LoadersPerOperation, ErrorMapping)
 PLAN_CACHE_SIZE = 1000
+BOUND_PER_PLAN = 256  # variable value sets a plan keeps coerced
 MAX_VARIANTS = 64  # `@include`/`@skip` value combinations a plan keeps levels for
 MISSING = object()
 
@@ -141,6 +141,25 @@ class CompiledExecutor:
         built.middleware_manager = cast(Any, middleware or self._direct)
         return cast(ProjectingExecutor, built)
 
+    def _bind(self, plan: Plan, variables: dict[str, Any] | None) -> Bound | None:
+        """The request's coerced variables, kept per plan for values that repeat; None: they do not coerce."""
+        try:
+            key: Any = frozen(variables or {})
+        except TypeError:  # not worth keeping (long, many values, unhashable)
+            key = None
+        bound: Bound | None = plan.bound.get(key) if key is not None else None
+        if bound is None:
+            coerced = get_variable_values(self._graphql_schema, plan.operation.variable_definitions or (),
+                                          variables or {})
+            if isinstance(coerced, list):
+                return None
+            bound = Bound(coerced)
+            if key is not None:
+                if len(plan.bound) >= BOUND_PER_PLAN:
+                    plan.bound.clear()
+                plan.bound[key] = bound
+        return bound
+
     def _levels(self, plan: Plan, variant: tuple[Any, ...], executor: ProjectingExecutor) -> Levels | None:
         """The plan's resolver levels for this variant, collected with a first request's executor."""
         def projection(type_: Any, details: Any) -> Any:
@@ -164,11 +183,11 @@ class CompiledExecutor:
         if self._limits is not None and self._limits[0].refusal(plan.figures, variables) is not None:
             self.fallbacks += 1  # over a limit for these variables: Strawberry's extension refuses it
             return None
-        coerced = get_variable_values(self._graphql_schema, plan.operation.variable_definitions or (), variables or {})
-        if isinstance(coerced, list):  # variables that do not coerce: Strawberry reports them
+        bound = self._bind(plan, variables)
+        if bound is None:  # variables that do not coerce: Strawberry reports them
             self.fallbacks += 1
             return None
-        variant = plan.variant_of(coerced.coerced)
+        variant = plan.variant_of(bound.values.coerced)
         levels = plan.levels.get(variant, MISSING)
         executor: ProjectingExecutor | None = None
         if levels is MISSING:
@@ -184,7 +203,7 @@ class CompiledExecutor:
         loaders_token = loaders.begin()
         try:
             with observe.execution_span(plan.operation_name, OperationType.QUERY) as span:
-                result = await self._run(plan, levels, executor, context, variables, coerced)
+                result = await self._run(plan, levels, executor, context, variables, bound)
                 observe.result_errors(span, result.errors)
         finally:
             with contextlib.suppress(ValueError):
@@ -195,13 +214,13 @@ class CompiledExecutor:
         return encode(result, context, stale_extensions(stats))
 
     async def _run(self, plan: Plan, levels: Levels | None, executor: ProjectingExecutor | None, context: Any,
-                   variables: dict[str, Any] | None, coerced: VariableValues) -> ExecutionResult:
+                   variables: dict[str, Any] | None, bound: Bound) -> ExecutionResult:
         """Fast over `levels` when they exist and nothing goes wrong; else graphql-core, replaying."""
         middleware = None
         if levels is not None:
             outcomes: Outcomes = {}
             try:
-                data = await levels.run(context, coerced, outcomes)
+                data = await levels.run(context, bound, outcomes)
             except Failed:
                 self.replays += 1
                 middleware = Replay(outcomes, self._direct)

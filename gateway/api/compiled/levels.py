@@ -76,7 +76,7 @@ def _uses_variables(node: FieldNode) -> bool:
     return finder.found
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True, frozen=True, eq=False)  # hashed by identity: a key of `Bound.arguments`
 class Step:
     """One field of a resolver level, as graphql-core's `execute_field` would run it."""
 
@@ -94,6 +94,21 @@ class Step:
     @property
     def name(self) -> str:
         return self.nodes[0].name.value
+
+
+class Bound:
+    """A request's coerced variables, with the argument values computed from them so far.
+
+    Kept by the executor for variables that repeat (the same trader's page asked again): then
+    neither the coercion nor the argument values are computed twice. Shared between requests,
+    so read-only, as graphql-core's are to resolvers.
+    """
+
+    __slots__ = ("values", "arguments")
+
+    def __init__(self, values: VariableValues) -> None:
+        self.values = values
+        self.arguments: dict[Step, dict[str, Any]] = {}
 
 
 class Failed(Exception):
@@ -161,7 +176,7 @@ class Levels:
             steps.append(Step(key, nodes, field_def, parent, resolve, arguments, non_null, project, children))
         return tuple(steps)
 
-    async def run(self, context: Any, variables: VariableValues, outcomes: Outcomes) -> dict[str, Any]:
+    async def run(self, context: Any, variables: Bound, outcomes: Outcomes) -> dict[str, Any]:
         """The operation's data; `Failed` if anything went wrong (`outcomes` then says what ran)."""
         walk = _Walk(self, context, variables, outcomes)
         data: Any = walk.fields(self.steps, None, None)
@@ -176,11 +191,11 @@ class Levels:
 class _Walk:
     """One fast run over `Levels`."""
 
-    __slots__ = ("levels", "context", "variables", "coerced", "outcomes", "failed", "settled")
+    __slots__ = ("levels", "context", "bound", "coerced", "outcomes", "failed", "settled")
 
-    def __init__(self, levels: Levels, context: Any, variables: VariableValues, outcomes: Outcomes) -> None:
-        self.levels, self.context, self.variables = levels, context, variables
-        self.coerced = variables.coerced
+    def __init__(self, levels: Levels, context: Any, bound: Bound, outcomes: Outcomes) -> None:
+        self.levels, self.context, self.bound = levels, context, bound
+        self.coerced = bound.values.coerced
         self.outcomes = outcomes
         self.failed = False
         self.settled = 0
@@ -217,7 +232,10 @@ class _Walk:
         try:
             arguments = step.arguments
             if arguments is None:
-                arguments = get_argument_values(field_def, step.nodes[0], self.variables)
+                arguments = self.bound.arguments.get(step)
+                if arguments is None:
+                    arguments = get_argument_values(field_def, step.nodes[0], self.bound.values)
+                    self.bound.arguments[step] = arguments
             result = step.resolve(source, info, **arguments)
         except Exception as error:  # noqa: BLE001 - recorded; graphql-core will report it
             self._record(path, error, raised=True, rank=None)

@@ -78,6 +78,7 @@ class Plan:
         self._strawberry = strawberry_schema
         self._projections: dict[ProjectionKey, Project | None] = {}
         self.levels: dict[tuple[Any, ...], Any] = {}  # variant -> its `Levels`, or None: graphql-core runs them
+        self.bound: dict[Any, Any] = {}  # variable values (frozen) -> their `levels.Bound`
         self.figures: Any = None  # the document's request-limit figures (gateway/limits), when limited
 
     def variant_of(self, coerced: dict[str, Any]) -> tuple[Any, ...]:

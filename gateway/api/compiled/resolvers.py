@@ -35,7 +35,7 @@ MAX_KEY_STRING = 256  # a longer string argument is converted, not kept: the mem
 MAX_KEY_VALUES = 200  # so is an argument set of more values than this (a long list in a variable)
 
 
-def _frozen(value: Any, budget: list[int] | None = None) -> Any:
+def frozen(value: Any, budget: list[int] | None = None) -> Any:
     """A hashable key equal only for equal argument values of the same types; TypeError for
     values not worth keeping (unhashable, a long string, more than MAX_KEY_VALUES values)."""
     budget = budget if budget is not None else [MAX_KEY_VALUES]
@@ -44,9 +44,9 @@ def _frozen(value: Any, budget: list[int] | None = None) -> Any:
         raise TypeError("too many values to keep")
     kind = type(value)
     if kind is dict:
-        return (dict, tuple((k, _frozen(v, budget)) for k, v in value.items()))
+        return (dict, tuple((k, frozen(v, budget)) for k, v in value.items()))
     if kind is list:
-        return (list, tuple(_frozen(v, budget) for v in value))
+        return (list, tuple(frozen(v, budget) for v in value))
     if kind is str and len(value) > MAX_KEY_STRING:
         raise TypeError("too long to keep")
     hash(value)  # TypeError: not memoizable
@@ -89,7 +89,7 @@ class DirectResolvers:
             if not raw:
                 return {}
             try:
-                key = (id(field), _frozen(raw))
+                key = (id(field), frozen(raw))
             except TypeError:
                 return convert_arguments(raw, arguments, scalar_registry=registry, config=config, info=info)
             converted = memo.get(key)

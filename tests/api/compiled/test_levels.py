@@ -165,3 +165,16 @@ async def test_the_turnstile_passes_over_a_rank_nobody_asks_for() -> None:
 
     await asyncio.wait_for(asyncio.gather(settle(2), settle(0)), timeout=5)
     assert order == [0, 2]
+
+
+async def test_repeated_variables_are_coerced_once_with_their_argument_values(executor: CompiledExecutor) -> None:
+    document = "query($c: Int!) { ns { rows(count: $c) { n } } }"
+    await compiled(executor, document, {"c": 2})
+    plan = executor.plan(document, None)
+    assert plan is not None and len(plan.bound) == 1
+    (bound,) = plan.bound.values()
+    assert list(bound.arguments.values()) == [{"count": 2}]  # `rows(count: $c)`, computed on first use
+    again, _ = await compiled(executor, document, {"c": 2})
+    assert list(plan.bound.values()) == [bound] and again == (await standard(document, {"c": 2}))[0]
+    await compiled(executor, document, {"c": 3})
+    assert len(plan.bound) == 2  # other values: coerced anew
