@@ -167,7 +167,7 @@ class CompiledExecutor:
 
         try:
             levels: Levels | None = Levels(executor, projection, self._direct)
-        except Unsupported:
+        except (Unsupported, GraphQLError):  # a literal argument that does not coerce: graphql-core reports it
             levels = None
         if len(plan.levels) < MAX_VARIANTS:
             plan.levels[variant] = levels
