@@ -6,7 +6,7 @@ processes are pinned to core 0 and driven at the same time, each by its own wrk 
 core 1: whatever the machine does, it does to both. Each pair prints the CPU time of each worker
 (`/proc/<pid>/stat` utime+stime) divided by the requests it answered, and the ratio B ÷ A.
 
-    python -m bench side-by-side URL_A URL_B [--pairs 4] [--duration 8] [--body FILE]
+    python -m bench side-by-side URL_A URL_B [--pairs 4] [--duration 8] [--body FILE] [--header 'Name: value']
 
 URL_A and URL_B are gateways already running (`gateway serve --workers 1`) on this machine; the
 body (default: the queries benchmark's 100-row leaderboard) is POSTed to `/graphql`. To compare
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=4)
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--body", help="a file holding the JSON body to POST (default: the 100-row leaderboard)")
+    parser.add_argument("--header", action="append", default=[], help="'Name: value', sent with every request")
     ns = parser.parse_args(argv if argv is not None else [])
     body = Path(ns.body).read_text() if ns.body else json.dumps({"query": QUERY})
     urls = (ns.url_a.rstrip("/"), ns.url_b.rstrip("/"))
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run(["taskset", "-p", "-c", "0", str(pid)], check=True, capture_output=True)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = {json.dumps(body)}\n')
+        for header in ns.header:
+            name, _, value = header.partition(":")
+            script.write(f"wrk.headers[{json.dumps(name.strip())}] = {json.dumps(value.strip())}\n")
     try:
         print(f"A {urls[0]} (pid {pids[0]}), B {urls[1]} (pid {pids[1]}), both on core 0; wrk on core 1")
         for _ in range(ns.pairs):

@@ -94,15 +94,32 @@ class ChangedTrades:
 
 
 class SnapshotChange:
-    """A whole payload, when it differs from the last one sent."""
+    """A whole payload, when it differs from the last one sent, with an event id naming that change.
+
+    The id is `<digest of the payload>.<number of the change>`. The hub drops ids it saw recently
+    (gap fills, a fact from two streams), so an id made of the digest alone would drop a state
+    that comes back (A, B, A: the second A was the first A's id): subscribers would be left
+    believing B. Numbered, every change is new to the hub, while the same state polled again is
+    no change at all. A bridge that continues another's (`resume_after`, after a lease takeover
+    or a restart) starts from the last id subscribers got: it neither sends that state again nor
+    reuses a number.
+    """
 
     def __init__(self) -> None:
         self.last: str | None = None
+        self.number = 0
 
     def changed(self, payload: object) -> str | None:
-        """The payload's digest if it changed (now remembered), else None."""
+        """The change's event id if the payload differs from the last one (now remembered), else None."""
         d = digest(payload)
         if d == self.last:
             return None
         self.last = d
-        return d
+        self.number += 1
+        return f"{d}.{self.number}"
+
+    def resume_after(self, event_id: str) -> None:
+        """Continue after the change `event_id` (an id this class made), unless already under way."""
+        d, _, number = event_id.partition(".")
+        if self.last is None and number.isdigit():
+            self.last, self.number = d, int(number)

@@ -83,6 +83,10 @@ class SnapshotPoller:
         if event_id is not None:
             await publish(StreamEvent(self.topic.name, event_id, payload))
 
+    def resume_after(self, event_id: str) -> None:
+        """Continue after the last state subscribers got (SnapshotChange)."""
+        self.change.resume_after(event_id)
+
     async def run(self, publish: Publish) -> None:
         await poll_forever(self.budget, self.cost, lambda: self.poll(publish), self.topic.name, status=self.status)
 

@@ -7,7 +7,7 @@ import httpx
 from gateway.model.source import HistoryQuery, Page, PerpSource, TradesQuery
 from gateway.model.types import PerpTradeHistoryItem
 from gateway.model.venue import Venue
-from gateway.sources.nibiru.streams import NibiruHistoryBridge, NibiruTradesBridge
+from gateway.sources.nibiru.streams import NibiruBorrowingBridge, NibiruHistoryBridge, NibiruTradesBridge
 from gateway.sources.registry import bridge_factory
 from gateway.streams.changes import group_by_tx
 from gateway.streams.types import StreamEvent, Topic
@@ -185,3 +185,25 @@ async def test_a_bridge_started_after_delivered_events_resumes_after_the_last_on
         finally:
             await collector.stop()
     assert sorted(i.id for i in items_of(events)) == ids[1:]
+
+
+async def test_a_resumed_borrowing_bridge_sends_the_change_since_the_state_subscribers_got(
+    live_sandbox_url: str,
+) -> None:
+    """Taking over from another replica, the bridge is handed the last event id delivered (a state
+    that is no longer the market's): its first connection sends the market as it is now, as the
+    next change, instead of taking it as a silent baseline as a fresh bridge does."""
+    settings = bridge_settings(live_sandbox_url)
+    async with open_sources(settings) as sources:
+        source = sources[N]
+        assert source is not None
+        bridge = bridge_factory(settings, sources)(Topic("borrowing", N, "1:2"))
+        assert isinstance(bridge, NibiruBorrowingBridge)
+        bridge.resume_after("0123456789abcdef01234567.5")  # an older state of the market, the 5th change
+        collector = Collector(bridge)
+        try:
+            event = await collector.next()
+        finally:
+            await collector.stop()
+        assert event.id.endswith(".6")
+        assert event.payload["borrowing"] == await source.borrowing(1, 2)

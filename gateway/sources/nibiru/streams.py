@@ -217,11 +217,16 @@ class NibiruBorrowingBridge(_SaiBridge):
     def variables(self) -> dict[str, Any]:
         return {"collateralId": self.collateral_id, "marketId": self.market_id}
 
+    def resume_after(self, event_id: str) -> None:
+        """Continue after the last state subscribers got (SnapshotChange)."""
+        self.change.resume_after(event_id)
+
     async def connected(self, stream: SaiStream, publish: Publish) -> None:
         # the market as it is now: the baseline on the first subscription (Sai sends nothing at
         # subscribe time, nor does this bridge), a change missed during a drop on later ones
         data = await stream.query(queries.BORROWING_ONE, self.variables())
-        await self._send(data["perp"]["borrowing"], publish, baseline=self.connections == 0)
+        # no baseline after a resume: a change since the state subscribers last got is owed to them
+        await self._send(data["perp"]["borrowing"], publish, baseline=self.connections == 0 and self.change.last is None)
 
     async def received(self, data: dict[str, Any], publish: Publish) -> None:
         await self._send(data["perpBorrowing"], publish)
@@ -240,9 +245,13 @@ class NibiruBorrowingsBridge(_SaiBridge):
         super().__init__(topic, ws_url)
         self.change = SnapshotChange()
 
+    def resume_after(self, event_id: str) -> None:
+        """Continue after the last state subscribers got (SnapshotChange)."""
+        self.change.resume_after(event_id)
+
     async def connected(self, stream: SaiStream, publish: Publish) -> None:
         data = await stream.query(queries.BORROWINGS, {"limit": 500})
-        await self._send(data["perp"]["borrowings"], publish, baseline=self.connections == 0)
+        await self._send(data["perp"]["borrowings"], publish, baseline=self.connections == 0 and self.change.last is None)
 
     async def received(self, data: dict[str, Any], publish: Publish) -> None:
         await self._send(data["perpBorrowings"], publish)
