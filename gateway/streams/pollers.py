@@ -8,7 +8,7 @@ limits apply to them as to any query. Each poll sends only what changed (changes
     trades/history   trade_history(trader)                    per new transaction: its      the transaction
                                                               items, or the trades they     hash / signature
                                                               belong to
-    borrowing(s)     borrowing(c, m) / borrowings()           the payload when it changed   digest
+    borrowing(s)     borrowing(c, m) / borrowings()           the payload when it changed   digest.change number
 
 A trader's trades are sent from its history (a history item's `trade` is the trade the `trades`
 query returns), so one read serves both kinds and a `trades` event carries the same id as the

@@ -22,7 +22,7 @@ rather than a change: the hub keeps a topic's last state and gives it to every s
 later, at once, so a state subscription never waits for the next change.
 
 `StreamEvent.id` identifies the upstream fact (transaction signature or hash, Sai history id,
-or a digest of the payload for snapshots), so an event seen twice — after a reconnect's gap fill,
+or, for snapshots, the payload's digest and the number of the change), so an event seen twice — after a reconnect's gap fill,
 from both the alert WebSocket and a webhook — is delivered once.
 """
 

@@ -10,7 +10,7 @@
                      (pollers.TraderPoller: positions + history), state `polling`
     live             /perpetuals/live-trades polled through the source, new      the transaction signature
                      signatures only
-    borrowing(s)     the source polled (prices + markets; a fixed table)          digest
+    borrowing(s)     the source polled (prices + markets; a fixed table)          digest.change number
 
 All of a process's JUPITER bridges share one `JupiterStreams`: one alert socket per API key, one
 enroller (its lock keeps the plan limit honest), and the poll budgets per rate-limit category.
