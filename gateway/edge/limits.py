@@ -12,26 +12,77 @@ gateway's own CPU, and is the operator's call (a public API behind one NAT is on
 
 from __future__ import annotations
 
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from gateway.errors import RateLimited
-from gateway.policy.windowlog import LocalWindowLog, RedisWindowLog, Window, WindowLog
+from gateway.policy.windowlog import RedisWindowLog, Window
+
+
+class LocalRequestLog:
+    """Each caller's request times in this process, one deque per window: the same sliding-window
+    log as `RedisWindowLog` keeps in Redis, at O(1) a request.
+
+    Why not `LocalWindowLog` (the upstream budgets' log): it filters and sorts a bucket's whole
+    log on every call, which is right for an upstream's few calls a minute with in-flight holds,
+    but a caller's log holds up to its per-minute limit: at a generous limit a request cost
+    milliseconds (measured: 1.7 to 8.5 ms a request, growing with the log, at 60,000,000 a
+    minute), and it kept every caller ever seen. Here a request's time is appended only when every
+    window admits it, so no deque outgrows its window's limit, and the expired times leave from the
+    front. At most `max_callers` callers are kept, the least recently seen dropped first.
+    """
+
+    def __init__(self, windows: Sequence[Window], *, max_callers: int = 100_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.windows = tuple(windows)
+        self.max_callers = max_callers
+        self.clock = clock
+        self.callers: dict[str, tuple[deque[float], ...]] = {}  # insertion order: least recently seen first
+
+    def take(self, caller: str) -> float:
+        """0 if the request is admitted (and counted), else the seconds until it would be."""
+        now = self.clock()
+        logs = self.callers.pop(caller, None)
+        if logs is None:
+            logs = tuple(deque() for _ in self.windows)
+            if len(self.callers) >= self.max_callers:
+                del self.callers[next(iter(self.callers))]
+        self.callers[caller] = logs
+        wait = 0.0
+        for window, times in zip(self.windows, logs, strict=True):
+            edge = now - window.span
+            while times and times[0] <= edge:
+                times.popleft()
+            if len(times) >= window.limit:  # full (never more: see above): its oldest frees a place
+                wait = max(wait, times[0] + window.span - now)
+        if wait > 0:
+            return wait
+        for times in logs:
+            times.append(now)
+        return 0.0
 
 
 class CallerLimit:
     def __init__(self, rate: tuple[int, int], redis: Redis | None) -> None:
         self.windows = (Window(rate[0], 1.0), Window(rate[1], 60.0))
-        self.local = LocalWindowLog()
-        self.log: WindowLog = RedisWindowLog(redis) if redis is not None else self.local  # the app's client
+        self.local = LocalRequestLog(self.windows)
+        self.shared = RedisWindowLog(redis) if redis is not None else None  # the app's client
 
     async def charge(self, caller: str) -> None:
         """Count one request; RateLimited when the caller's windows are full."""
-        name = f"requests:{caller}"
-        try:
-            slot, wait = await self.log.take(name, self.windows, 0.05)
-        except (RedisError, OSError):
-            slot, wait = await self.local.take(name, self.windows, 0.05)
-        if slot is None:
+        if self.shared is None:
+            wait = self.local.take(caller)
+        else:
+            try:
+                slot, wait = await self.shared.take(f"requests:{caller}", self.windows, 0.05)
+            except (RedisError, OSError):
+                wait = self.local.take(caller)
+            else:
+                if slot is not None:
+                    await slot.release()
+        if wait > 0:
             raise RateLimited("Too many requests from this caller; retry later", wait)
-        await slot.release()
