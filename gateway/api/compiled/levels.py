@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     FieldNode,
@@ -54,6 +54,7 @@ from strawberry.schema.schema import _OperationContextAwareGraphQLResolveInfo as
 from gateway.api.compiled.fields import Unsupported
 
 Resolve = Callable[..., Any]
+Call = Callable[[Any, Any], Any]  # a resolver with its arguments bound: f(source, info)
 NO_EXTENSIONS: Any = None  # the operation extensions `info` carries: none on this path, as `_build` passes
 Project = Callable[[Any], Any]
 
@@ -76,7 +77,7 @@ def _uses_variables(node: FieldNode) -> bool:
     return finder.found
 
 
-@dataclass(slots=True, frozen=True, eq=False)  # hashed by identity: a key of `Bound.arguments`
+@dataclass(slots=True, frozen=True, eq=False)  # hashed by identity: a key of `Bound.calls`
 class Step:
     """One field of a resolver level, as graphql-core's `execute_field` would run it."""
 
@@ -85,11 +86,12 @@ class Step:
     field_def: GraphQLField | None  # None: `__typename`, answered by `typename`
     parent: GraphQLObjectType
     resolve: Resolve
-    arguments: dict[str, Any] | None  # None: they read variables, computed per request
+    arguments: dict[str, Any] | None  # None: they read variables, computed per request (`Bound`)
     non_null: bool
     project: Project | None  # completes the value; or None: `children` on the object below
     children: tuple[Step, ...]
     typename: str | None = None
+    call: Call | None = None  # `f(source, info)` with the literal arguments bound; None: they read variables
 
     @property
     def name(self) -> str:
@@ -104,11 +106,11 @@ class Bound:
     so read-only, as graphql-core's are to resolvers.
     """
 
-    __slots__ = ("values", "arguments")
+    __slots__ = ("values", "calls")
 
     def __init__(self, values: VariableValues) -> None:
         self.values = values
-        self.arguments: dict[Step, dict[str, Any]] = {}
+        self.calls: dict[Step, Call] = {}  # a step's resolver with these values' arguments bound
 
 
 class Failed(Exception):
@@ -142,6 +144,20 @@ class Levels:
         self.steps = self._steps(root, collected.grouped_field_set)
         del self._executor, self._projection  # only needed while collecting
 
+    def bind(self, field_def: GraphQLField, resolve: Resolve, arguments: dict[str, Any]) -> Call:
+        """The resolver with these argument values bound: through `DirectResolvers.prepare` when it
+        calls this field (the values converted once, not hashed per request), else as graphql-core
+        calls it."""
+        prepare = getattr(self._middleware, "prepare", None)
+        prepared = prepare(field_def.resolve, arguments) if prepare is not None and field_def.resolve else None
+        if prepared is not None:
+            return cast(Call, prepared)
+
+        def call(source: Any, info: Any) -> Any:
+            return resolve(source, info, **arguments)
+
+        return call
+
     def _steps(self, parent: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]) -> tuple[Step, ...]:
         steps = []
         for key, details in grouped.items():
@@ -173,7 +189,9 @@ class Levels:
                 if collected.new_defer_usages:
                     raise Unsupported("@defer")
                 children = self._steps(inner, collected.grouped_field_set)
-            steps.append(Step(key, nodes, field_def, parent, resolve, arguments, non_null, project, children))
+            call = None if arguments is None else self.bind(field_def, resolve, arguments)
+            steps.append(Step(key, nodes, field_def, parent, resolve, arguments, non_null, project, children,
+                              call=call))
         return tuple(steps)
 
     async def run(self, context: Any, variables: Bound, outcomes: Outcomes) -> dict[str, Any]:
@@ -230,13 +248,13 @@ class _Walk:
                            self.levels.fragment_definitions, None, self.levels.operation, self.coerced,
                            self.context, optimized_is_awaitable, None, None, NO_EXTENSIONS)
         try:
-            arguments = step.arguments
-            if arguments is None:
-                arguments = self.bound.arguments.get(step)
-                if arguments is None:
+            call = step.call
+            if call is None:
+                call = self.bound.calls.get(step)
+                if call is None:
                     arguments = get_argument_values(field_def, step.nodes[0], self.bound.values)
-                    self.bound.arguments[step] = arguments
-            result = step.resolve(source, info, **arguments)
+                    call = self.bound.calls[step] = self.levels.bind(field_def, step.resolve, arguments)
+            result = call(source, info)
         except Exception as error:  # noqa: BLE001 - recorded; graphql-core will report it
             self._record(path, error, raised=True, rank=None)
             return None

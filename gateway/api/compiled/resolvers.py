@@ -27,6 +27,8 @@ from graphql import GraphQLObjectType
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
+# makes `f(source, info)` calling a field with given raw argument values (DirectResolvers.prepare)
+Preparing = Callable[[dict[str, Any]], Callable[[Any, Any], Any]]
 MEMO_LIMIT = 4096  # converted argument sets kept, all fields together
 BACKREF = "strawberry-definition"  # where Strawberry links a GraphQLField to its StrawberryField
 
@@ -57,6 +59,7 @@ class DirectResolvers:
     def __init__(self, schema: strawberry.Schema) -> None:
         self._direct: dict[Any, Callable[..., Any]] = {}
         self._memo: dict[Any, dict[str, Any]] = {}
+        self._preparing: dict[Any, Preparing] = {}
         converter = schema.schema_converter
         for graphql_type in schema._schema.type_map.values():
             if not isinstance(graphql_type, GraphQLObjectType):
@@ -67,13 +70,22 @@ class DirectResolvers:
                     continue
                 if field.extensions or converter._get_field_exception_handlers(field):
                     continue
-                self._direct[field_def.resolve] = self._calling(field, schema)
+                direct, prepare = self._calling(field, schema)
+                self._direct[field_def.resolve], self._preparing[field_def.resolve] = direct, prepare
 
     def get_field_resolver(self, resolve: Callable[..., Any]) -> Callable[..., Any]:
         """graphql-core's middleware hook: the function to call for a field's resolve function."""
         return self._direct.get(resolve, resolve)
 
-    def _calling(self, field: StrawberryField, schema: strawberry.Schema) -> Callable[..., Any]:
+    def prepare(self, resolve: Callable[..., Any], raw: dict[str, Any]) -> Callable[[Any, Any], Any] | None:
+        """For a field this class calls directly: `f(source, info)` calling it with these argument
+        values, converted on the first call and kept (levels.py: a step's literal arguments, a
+        repeated set of variables), so no request hashes them again; None for any other field."""
+        preparing = self._preparing.get(resolve)
+        return preparing(raw) if preparing is not None else None
+
+    def _calling(self, field: StrawberryField, schema: strawberry.Schema) -> tuple[Callable[..., Any], Preparing]:
+        """(the function graphql-core calls in place of the field's resolve, its `prepare`)"""
         resolver = field.base_resolver
         assert resolver is not None
         arguments = field.arguments
@@ -100,22 +112,41 @@ class DirectResolvers:
                 memo[key] = converted
             return converted
 
-        def call(source: Any, info: Any, raw: dict[str, Any]) -> Any:
-            strawberry_info = info_class(_raw_info=info, _field=field)
-            kwargs = dict(convert(raw, strawberry_info))
+        def invoke(source: Any, strawberry_info: Any, converted: dict[str, Any]) -> Any:
+            kwargs = dict(converted)
             for name in source_names:
                 kwargs[name] = source
             if info_name is not None:
                 kwargs[info_name] = strawberry_info
             return resolver(source, **kwargs) if with_self else resolver(**kwargs)
 
+        def call(source: Any, info: Any, raw: dict[str, Any]) -> Any:
+            strawberry_info = info_class(_raw_info=info, _field=field)
+            return invoke(source, strawberry_info, convert(raw, strawberry_info))
+
+        def prepare(raw: dict[str, Any]) -> Callable[[Any, Any], Any]:
+            kept: list[dict[str, Any]] = []  # the converted arguments, once the first call made them
+
+            def prepared(source: Any, info: Any) -> Any:
+                strawberry_info = info_class(_raw_info=info, _field=field)
+                if not kept:
+                    kept.append(convert(raw, strawberry_info))
+                return invoke(source, strawberry_info, kept[0])
+
+            if resolver.is_async:
+                async def prepared_async(source: Any, info: Any) -> Any:
+                    return await prepared(source, info)
+
+                return prepared_async
+            return prepared
+
         if resolver.is_async:  # the same shape as Strawberry's wrapper: errors surface when awaited
             async def direct_async(source: Any, info: Any, **raw: Any) -> Any:
                 return await call(source, info, raw)
 
-            return direct_async
+            return direct_async, prepare
 
         def direct(source: Any, info: Any, **raw: Any) -> Any:
             return call(source, info, raw)
 
-        return direct
+        return direct, prepare

@@ -207,16 +207,26 @@ def test_a_warm_answer_reuses_its_projected_rows_and_the_table_stays_bounded(har
         Rows.LIMIT = limit
 
 
-def test_repeated_arguments_are_converted_once(harness: Harness) -> None:
-    """DirectResolvers (resolvers.py): the resolver levels get Strawberry's converted inputs from
-    a memo keyed by the argument values; new values are converted, repeats are not."""
-    memo = harness.compiled._direct._memo
+def test_repeated_arguments_are_converted_once(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DirectResolvers (resolvers.py): the resolver levels get Strawberry's converted inputs once per
+    argument values (kept with the plan's step or its coerced variables, and in a memo keyed by the
+    values); new values are converted, repeats are not."""
+    import gateway.api.compiled.resolvers as resolvers
+
+    conversions: list[dict[str, Any]] = []
+    original = resolvers.convert_arguments
+
+    def counting(raw: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        conversions.append(raw)
+        return original(raw, *args, **kwargs)
+
+    monkeypatch.setattr(resolvers, "convert_arguments", counting)  # a spy on Strawberry's pure function
+    harness.compiled._plans.clear()
+    harness.compiled._direct._memo.clear()
     document, variables = FIXED[1]
-    memo.clear()
     expected, got = harness.both(document, {**variables, "t": harness.traders[0]})
-    assert got == expected and memo  # `trades(where: {trader: $t}, limit: 20)` converted and kept
-    kept = dict(memo)
-    harness.both(document, {**variables, "t": harness.traders[0]})
-    assert memo == kept and all(memo[k] is kept[k] for k in kept)  # the repeat converted nothing
+    assert got == expected and len(conversions) == 1  # `trades(where: {trader: $t}, limit: 20)`
+    again, _ = harness.both(document, {**variables, "t": harness.traders[0]})
+    assert again == expected and len(conversions) == 1  # the repeat converted nothing
     harness.both(document, {**variables, "t": harness.traders[1]})
-    assert len(memo) == len(kept) + 1  # another trader: one more conversion
+    assert len(conversions) == 2  # another trader: one more conversion
