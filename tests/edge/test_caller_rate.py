@@ -17,20 +17,13 @@ from gateway.policy.windowlog import Window
 from gateway.settings import Settings
 from sandbox.state import KEYS as SANDBOX_KEYS
 from tests.api.upstream_helpers import upstream_requests
+from tests.clock import Clock
 from tests.configure import configure
 from tests.edge.test_fairness import client_of
 
 QUERY = "{ perp { borrowings(limit: 1) { marketId } } }"
 PROXY = (ipaddress.ip_network("127.0.0.1/32"),)
 TRACE = "5bf92f3577b34da6a3ce929d0e0e4736"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_each_window_admits_its_limit_then_says_when_a_place_frees() -> None:

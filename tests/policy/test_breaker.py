@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from gateway.policy.breaker import CircuitBreaker, State
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import Clock
 
 
 def test_consecutive_failures_open_it_and_a_success_resets_the_count() -> None:
-    breaker = CircuitBreaker(3, 10.0, Clock())
+    breaker = CircuitBreaker(3, 10.0, Clock(0.0))
     for _ in range(2):
         assert breaker.allow()
         breaker.failure()
@@ -28,7 +21,7 @@ def test_consecutive_failures_open_it_and_a_success_resets_the_count() -> None:
 
 
 def test_after_the_cooldown_one_trial_goes_out_and_its_success_closes_it() -> None:
-    clock = Clock()
+    clock = Clock(0.0)
     breaker = CircuitBreaker(1, 10.0, clock)
     breaker.failure()
     clock.now = 9.9
@@ -41,7 +34,7 @@ def test_after_the_cooldown_one_trial_goes_out_and_its_success_closes_it() -> No
 
 
 def test_a_failed_trial_opens_it_for_another_cooldown() -> None:
-    clock = Clock()
+    clock = Clock(0.0)
     breaker = CircuitBreaker(2, 5.0, clock)
     breaker.failure()
     breaker.failure()
@@ -53,7 +46,7 @@ def test_a_failed_trial_opens_it_for_another_cooldown() -> None:
 
 
 def test_a_trial_that_says_nothing_lets_the_next_call_try() -> None:
-    clock = Clock()
+    clock = Clock(0.0)
     breaker = CircuitBreaker(1, 1.0, clock)
     breaker.failure()
     clock.now = 1.0

@@ -12,14 +12,7 @@ import pytest
 from redis.asyncio import Redis
 
 from gateway.policy.windowlog import LocalWindowLog, RedisWindowLog, Slot, Window
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import Clock
 
 
 async def simulate(seed: int, windows: tuple[Window, ...], calls: int) -> list[tuple[float, float]]:

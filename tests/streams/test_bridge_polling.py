@@ -18,15 +18,8 @@ from gateway.model.types import Block, PerpTradeChangeType, PerpTradeHistoryItem
 from gateway.streams.changes import ChangedTrades, NewItems, SnapshotChange, group_by_tx, trades_of
 from gateway.streams.codec import digest
 from gateway.streams.polling import MAX_PENALTY, PollBudget, poll_forever
+from tests.clock import Clock
 from tests.streams.test_codec import TRADE
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_the_interval_spreads_the_budget_over_the_running_pollers() -> None:
