@@ -9,12 +9,14 @@ Plans are cached by (document text, operation name), with the parsed document: a
 before costs neither a parse nor a validation. A plan's resolver levels run without graphql-core
 (levels.py) while nothing goes wrong; when something does, graphql-core answers (run.py),
 replaying what the resolvers already answered. A plan whose levels `Levels` cannot run (an
-abstract type, a list of objects with resolvers) is run by graphql-core throughout. What Strawberry's extensions do around an
-execution is done here by the same functions (gateway/api/extensions): the operation record
-(upstream TTLs, stale notes, the response cache's `collecting()`), a fresh set of DataLoaders,
-the error mapping with partial errors (and the request id), and what the request's record and
-trace learn of the operation (its name, its span). A schema with any other extension is not compiled at
-all, so adding one cannot be silently skipped by this path.
+abstract type, a list of objects with resolvers) is run by graphql-core throughout.
+
+What Strawberry's extensions do around an execution is done here by the same functions
+(gateway/api/extensions): the operation record (upstream TTLs, stale notes, the response cache's
+`collecting()`), a fresh set of DataLoaders, the error mapping with partial errors (and the
+request id), and what the request's record and trace learn of the operation (its name, its
+span). A schema with any other extension is not compiled at all, so adding one cannot be
+silently skipped by this path.
 """
 
 from __future__ import annotations
