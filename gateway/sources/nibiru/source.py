@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -51,6 +52,7 @@ LEADERBOARD_FROM_SAI: dict[str, str | None] = {
     "liquidations": None, "openPositions": None, "unrealizedPnl": None,
 }
 MAX_BATCH = 25  # aliases per upstream document; more loads are split into several documents
+FILTER_RETRY = 600.0  # seconds after a refused `perpMarketId` filter before asking Sai Keeper again
 
 
 UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, IndexError)
@@ -125,11 +127,18 @@ class NibiruSource:
     venue = VENUE
     name = SOURCE
 
-    def __init__(self, client: NibiruClient) -> None:
+    def __init__(self, client: NibiruClient, clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
-        # set once Sai Keeper has failed a `perpMarketId` filter: from then on the gateway filters
-        # by market itself without asking (quirks.py); local filtering is right either way
-        self.market_filter_refused = False
+        self.clock = clock
+        # when Sai Keeper last failed a `perpMarketId` filter: for FILTER_RETRY seconds after it the
+        # gateway filters by market itself without asking (quirks.py; local filtering is right
+        # either way), then asks again, so a fixed server is used again without a restart
+        self.market_filter_refused_at: float | None = None
+
+    @property
+    def market_filter_refused(self) -> bool:
+        refused = self.market_filter_refused_at
+        return refused is not None and self.clock() - refused < FILTER_RETRY
 
     async def trades(self, q: TradesQuery) -> list[PerpTrade]:
         return _one(await self.trades_many([q]))
@@ -152,8 +161,9 @@ class NibiruSource:
             for i, answer in zip(group, answers, strict=True):
                 out[i] = answer
         if any(quirks.refused_filter(out[i]) for i in asked):
-            self.market_filter_refused = True
-            log.info("Sai Keeper failed a perpMarketId filter: the gateway filters trades by market itself")
+            self.market_filter_refused_at = self.clock()
+            log.info("Sai Keeper failed a perpMarketId filter: the gateway filters trades by market itself "
+                     "for %d s", FILTER_RETRY)
         local = [i for i, q in enumerate(qs) if q.market_id is not None and (i not in asked or
                                                                              quirks.refused_filter(out[i]))]
         for i, answer in zip(local, await asyncio.gather(*(self._trades_by_market(qs[i]) for i in local)),

@@ -148,3 +148,32 @@ async def test_the_docs_btc_example_answers(market: int, gateway: httpx.AsyncCli
     body = await gql_post(gateway, TRADES, t=trader, m=market, l=20)
     assert "errors" not in body
     assert body["data"]["perp"]["trades"] == [t for t in everything if t["perpBorrowing"]["marketId"] == market][:20]
+
+
+async def test_a_refused_market_filter_is_asked_again_after_a_while(
+    live_sandbox_url: str, live_control: httpx.AsyncClient,
+) -> None:
+    """The gateway filters by market itself for FILTER_RETRY seconds after Sai Keeper fails the
+    filter, then asks Sai Keeper again (a fixed server is used again without a restart)."""
+    from gateway.model.source import Page, TradesQuery
+    from gateway.model.venue import Venue
+    from gateway.sources.nibiru.source import FILTER_RETRY, NibiruSource
+    from tests.clock import Clock
+    from tests.streams.bridging import bridge_settings, open_sources
+
+    trader = await busiest(live_control, "NIBIRU")
+    query = TradesQuery(trader=trader, market_id=1, page=Page(limit=5))
+    async with open_sources(bridge_settings(live_sandbox_url)) as sources:
+        source = sources[Venue.NIBIRU]
+        assert isinstance(source, NibiruSource)
+        source.clock = clock = Clock()
+        answer = await source.trades(query)
+        assert source.market_filter_refused_at == clock.now  # the simulator fails the filter, as Sai does
+        clock.now += 1
+        filtered = await source.trades(query)
+        assert filtered == answer and source.market_filter_refused_at == clock.now - 1  # filtered here, not asked
+        clock.now += FILTER_RETRY - 1
+        assert not source.market_filter_refused
+        again = await source.trades(query)
+        assert again == answer and source.market_filter_refused_at == clock.now  # asked again: refused again
+    assert all(t.perpBorrowing.marketId == 1 for t in answer)
