@@ -53,6 +53,12 @@ async def across_replicas(lock: OwnerLock, key: str, deadline: float, fetch: Cal
                 if loop.time() >= deadline:
                     return await fetch()  # waited a whole deadline: the holder is gone or stuck
                 if not await lock.held(key):
+                    # released: the holder stores its answer before releasing, so an answer stored
+                    # between the look above and this check is there now (without this second
+                    # look, that race made a second upstream call: seen under load)
+                    found = await look()
+                    if found is not None:
+                        return found
                     break  # released without an answer: try to take it
             except (RedisError, OSError):
                 return await fetch()
