@@ -36,11 +36,17 @@ async def test_jupiter_markets_and_history_items(
     trader = await busiest(live_control, "JUPITER")
     items = (await _data(gateway, f"query($t: String!) {{ perp {{ tradeHistory(where: {{trader: $t}}, limit: 1000) "
                                   f"{{ {ITEM_FIELDS} }} }} }}", t=trader))["tradeHistory"]
+    # the ground truth, read with the sandbox key that every gateway of the session spends: its rate
+    # limits off while reading (a 429 here once failed a full suite run); `live_control` turns them on again
+    await live_control.post("/ratelimits", json={"enabled": False})
     async with httpx.AsyncClient(base_url=f"{live_sandbox_url}/perpstracker/api", timeout=30,
                                  headers={"Authorization": f"Bearer {PERPSTRACKER_KEY}"}) as pt:
         prices = (await pt.get("/prices")).json()
         custodies = {c["symbol"]: c for c in (await pt.get("/trading/markets")).json()["custodies"]}
-        records = (await pt.get(f"/perpetuals/trader/{trader}/history", params={"limit": 100})).json()["trades"]
+        history = await pt.get(f"/perpetuals/trader/{trader}/history", params={"limit": 100})
+    await live_control.post("/ratelimits", json={"enabled": True})
+    assert history.status_code == 200, history.text
+    records = history.json()["trades"]
     assert [r["baseToken"]["symbol"] for r in rows] == ["SOL", "ETH", "BTC"]
     for row in rows:
         c = custodies[row["baseToken"]["symbol"]]
