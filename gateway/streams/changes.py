@@ -123,3 +123,13 @@ class SnapshotChange:
         d, _, number = event_id.partition(".")
         if self.last is None and number.isdigit():
             self.last, self.number = d, int(number)
+
+
+class ResumesSnapshots:
+    """For a bridge or poller sending a snapshot kind through its `change`: the runner's
+    `resume_after` (streams/runner.py) continues after the last state subscribers got."""
+
+    change: SnapshotChange
+
+    def resume_after(self, event_id: str) -> None:
+        self.change.resume_after(event_id)

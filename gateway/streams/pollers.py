@@ -26,7 +26,7 @@ from typing import Any
 
 from gateway.model.source import MAX_LIMIT, BorrowingsQuery, HistoryQuery, Page, PerpSource
 from gateway.model.types import PerpTradeHistoryItem
-from gateway.streams.changes import NewItems, SnapshotChange, group_by_tx, trades_of
+from gateway.streams.changes import NewItems, ResumesSnapshots, SnapshotChange, group_by_tx, trades_of
 from gateway.streams.polling import PollBudget, poll_forever
 from gateway.streams.status import BridgeStatus
 from gateway.streams.types import Publish, StreamEvent, Topic
@@ -68,7 +68,7 @@ class TraderPoller:
                            status=self.status, mode=self.mode)
 
 
-class SnapshotPoller:
+class SnapshotPoller(ResumesSnapshots):
     """A snapshot kind (borrowing, borrowings), polled and sent when it changes."""
 
     def __init__(self, topic: Topic, fetch: Callable[[], Awaitable[dict[str, Any]]], budget: PollBudget,
@@ -82,10 +82,6 @@ class SnapshotPoller:
         event_id = self.change.changed(payload)
         if event_id is not None:
             await publish(StreamEvent(self.topic.name, event_id, payload))
-
-    def resume_after(self, event_id: str) -> None:
-        """Continue after the last state subscribers got (SnapshotChange)."""
-        self.change.resume_after(event_id)
 
     async def run(self, publish: Publish) -> None:
         await poll_forever(self.budget, self.cost, lambda: self.poll(publish), self.topic.name, status=self.status)

@@ -45,7 +45,7 @@ from gateway.sources.nibiru.socket import (
     SUB_TRADES,
     map_stream_error,
 )
-from gateway.streams.changes import ChangedTrades, SnapshotChange, group_by_tx
+from gateway.streams.changes import ChangedTrades, ResumesSnapshots, SnapshotChange, group_by_tx
 from gateway.streams.codec import digest
 from gateway.streams.polling import PollBudget, poll_forever
 from gateway.streams.status import BridgeStatus
@@ -203,7 +203,7 @@ class NibiruTradesBridge(_TraderBridge):
             await publish(StreamEvent(self.topic.name, digest(payload), payload))
 
 
-class NibiruBorrowingBridge(_SaiBridge):
+class NibiruBorrowingBridge(ResumesSnapshots, _SaiBridge):
     """perpBorrowing(collateralId, marketId); topic key "<collateralId>:<marketId>"."""
 
     document = SUB_BORROWING
@@ -216,10 +216,6 @@ class NibiruBorrowingBridge(_SaiBridge):
 
     def variables(self) -> dict[str, Any]:
         return {"collateralId": self.collateral_id, "marketId": self.market_id}
-
-    def resume_after(self, event_id: str) -> None:
-        """Continue after the last state subscribers got (SnapshotChange)."""
-        self.change.resume_after(event_id)
 
     async def connected(self, stream: SaiStream, publish: Publish) -> None:
         # the market as it is now: the baseline on the first subscription (Sai sends nothing at
@@ -238,16 +234,12 @@ class NibiruBorrowingBridge(_SaiBridge):
             await publish(StreamEvent(self.topic.name, event_id, payload))
 
 
-class NibiruBorrowingsBridge(_SaiBridge):
+class NibiruBorrowingsBridge(ResumesSnapshots, _SaiBridge):
     document = SUB_BORROWINGS
 
     def __init__(self, topic: Topic, ws_url: str) -> None:
         super().__init__(topic, ws_url)
         self.change = SnapshotChange()
-
-    def resume_after(self, event_id: str) -> None:
-        """Continue after the last state subscribers got (SnapshotChange)."""
-        self.change.resume_after(event_id)
 
     async def connected(self, stream: SaiStream, publish: Publish) -> None:
         data = await stream.query(queries.BORROWINGS, {"limit": 500})
