@@ -140,7 +140,6 @@ class Levels:
                                    self.operation, executor.hide_suggestions)
         if collected.new_defer_usages:
             raise Unsupported("@defer")
-        self.root = root
         self.steps = self._steps(root, collected.grouped_field_set)
         del self._executor, self._projection  # only needed while collecting
 
