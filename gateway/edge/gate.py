@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 from redis.asyncio import Redis
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.edge.access import Authenticator, credential
+from gateway.edge.access import Authenticator, credential, header_credential
 from gateway.edge.caller import client_ip, ip_caller
 from gateway.edge.limits import CallerLimit
 from gateway.edge.persisted import Persisted, build_persisted
@@ -55,8 +55,12 @@ class EdgeGate:
             return
         try:
             who = self.caller(scope)
-            if self.limit is not None:
-                await self.limit.charge(who)
+            limit = self.limit
+            if limit is not None:
+                if limit.shared is None:
+                    limit.charge_here(who)
+                else:
+                    await limit.charge(who)
             if self.persisted.active:
                 scope, receive = await self._persisted(scope, receive)
         except GatewayError as error:
@@ -70,21 +74,30 @@ class EdgeGate:
 
     def caller(self, scope: Scope) -> str:
         """The caller key of a request or WebSocket handshake (raises Unauthenticated)."""
-        headers: dict[str, str] = {}
+        api_key = authorization = None
         forwarded: list[str] = []
         for name, value in scope["headers"]:
-            if name == b"x-forwarded-for":
+            if name == b"x-api-key":
+                api_key = value.decode("latin-1")
+            elif name == b"authorization":
+                authorization = value.decode("latin-1")
+            elif name == b"x-forwarded-for":
                 forwarded.append(value.decode("latin-1"))
-            elif name in (b"authorization", b"x-api-key"):
-                headers[name.decode()] = value.decode("latin-1")
-        return self.caller_of(headers, scope, forwarded)
+        verified = self.auth.caller(header_credential(api_key, authorization))
+        if verified is not None:
+            return verified
+        return self._ip_caller(scope, forwarded)
 
-    def caller_of(self, credentials: dict[str, Any], scope: Scope, forwarded: list[str] | None = None) -> str:
+    def caller_of(self, credentials: dict[str, Any], scope: Scope) -> str:
+        """The caller a WebSocket's connection_init payload names, else its handshake's address."""
         verified = self.auth.caller(credential(credentials))
         if verified is not None:
             return verified
+        return self._ip_caller(scope, [v.decode("latin-1") for n, v in scope["headers"] if n == b"x-forwarded-for"])
+
+    def _ip_caller(self, scope: Scope, forwarded: list[str]) -> str:
         peer = scope.get("client")
-        return ip_caller(client_ip(peer[0] if peer else None, forwarded or [], self.proxies))
+        return ip_caller(client_ip(peer[0] if peer else None, forwarded, self.proxies))
 
     async def _persisted(self, scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
         """The request with the documents its hashes name (persisted.py), or a coded refusal."""

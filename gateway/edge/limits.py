@@ -13,7 +13,7 @@ gateway's own CPU, and is the operator's call (a public API behind one NAT is on
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis
@@ -21,6 +21,8 @@ from redis.exceptions import RedisError
 
 from gateway.errors import RateLimited
 from gateway.policy.windowlog import RedisWindowLog, Window
+
+REFUSED = "Too many requests from this caller; retry later"
 
 
 class LocalRequestLog:
@@ -39,26 +41,29 @@ class LocalRequestLog:
     def __init__(self, windows: Sequence[Window], *, max_callers: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.windows = tuple(windows)
+        self.bounds = tuple((window.span, window.limit) for window in self.windows)  # read once, not per request
         self.max_callers = max_callers
         self.clock = clock
-        self.callers: dict[str, tuple[deque[float], ...]] = {}  # insertion order: least recently seen first
+        # least recently seen first: a caller seen again moves to the end (C's move_to_end, O(1))
+        self.callers: OrderedDict[str, tuple[deque[float], ...]] = OrderedDict()
 
     def take(self, caller: str) -> float:
         """0 if the request is admitted (and counted), else the seconds until it would be."""
         now = self.clock()
-        logs = self.callers.pop(caller, None)
+        logs = self.callers.get(caller)
         if logs is None:
-            logs = tuple(deque() for _ in self.windows)
             if len(self.callers) >= self.max_callers:
-                del self.callers[next(iter(self.callers))]
-        self.callers[caller] = logs
+                self.callers.popitem(last=False)
+            logs = self.callers[caller] = tuple(deque() for _ in self.bounds)
+        else:
+            self.callers.move_to_end(caller)
         wait = 0.0
-        for window, times in zip(self.windows, logs, strict=True):
-            edge = now - window.span
+        for (span, limit), times in zip(self.bounds, logs, strict=True):
+            edge = now - span
             while times and times[0] <= edge:
                 times.popleft()
-            if len(times) >= window.limit:  # full (never more: see above): its oldest frees a place
-                wait = max(wait, times[0] + window.span - now)
+            if len(times) >= limit:  # full (never more: see above): its oldest frees a place
+                wait = max(wait, times[0] + span - now)
         if wait > 0:
             return wait
         for times in logs:
@@ -72,17 +77,25 @@ class CallerLimit:
         self.local = LocalRequestLog(self.windows)
         self.shared = RedisWindowLog(redis) if redis is not None else None  # the app's client
 
+    def charge_here(self, caller: str) -> None:
+        """`charge` without Redis: counted in this process, nothing awaited (the edge calls it
+        directly when there is no Redis: a coroutine a request was a measurable share of a
+        response-cache hit)."""
+        wait = self.local.take(caller)
+        if wait > 0:
+            raise RateLimited(REFUSED, wait)
+
     async def charge(self, caller: str) -> None:
         """Count one request; RateLimited when the caller's windows are full."""
         if self.shared is None:
-            wait = self.local.take(caller)
-        else:
-            try:
-                slot, wait = await self.shared.take(f"requests:{caller}", self.windows, 0.05)
-            except (RedisError, OSError):
-                wait = self.local.take(caller)
-            else:
-                if slot is not None:
-                    await slot.release()
+            self.charge_here(caller)
+            return
+        try:
+            slot, wait = await self.shared.take(f"requests:{caller}", self.windows, 0.05)
+        except (RedisError, OSError):
+            self.charge_here(caller)
+            return
+        if slot is not None:
+            await slot.release()
         if wait > 0:
-            raise RateLimited("Too many requests from this caller; retry later", wait)
+            raise RateLimited(REFUSED, wait)

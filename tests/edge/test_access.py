@@ -161,3 +161,38 @@ async def test_websocket_init_with_a_key_or_token_is_acknowledged(gw: ScriptedGa
                                   additional_headers={"X-API-Key": KEY}) as ws:
         await send_json(ws, {"type": "connection_init"})
         assert (await recv_json(ws))["type"] == "connection_ack"
+
+
+class CountingAuthenticator(Authenticator):
+    """Counts the signature checks a JWT costs (the memo's work is to spare them)."""
+
+    checked = 0
+
+    def _jwt(self, token: str) -> tuple[str, float]:
+        self.checked += 1
+        return super()._jwt(token)
+
+
+def test_a_verified_jwt_is_remembered_until_its_expiry_and_leeway_only() -> None:
+    clock = [time.time()]
+    auth = CountingAuthenticator(EdgeSettings(jwt_secret=SECRET), clock=lambda: clock[0])
+    expiring = token(exp=int(clock[0]) - 10)  # past its exp, still inside the leeway: valid for ~20 s more
+    first = auth.caller(expiring)
+    assert auth.caller(expiring) == first and auth.checked == 1  # the second request: no signature check
+    clock[0] += 25  # the leeway is spent: it must be checked again, not served from memory
+    assert auth.caller(expiring) == first and auth.checked == 2  # (still valid for PyJWT's real clock)
+    with pytest.raises(Unauthenticated):
+        auth.caller(expiring[:-2] + ("AA" if not expiring.endswith("AA") else "BB"))  # a forged signature
+    assert auth.checked == 3
+
+
+def test_only_verified_credentials_are_remembered_and_a_wrong_key_stays_refused() -> None:
+    auth = Authenticator(EdgeSettings(api_keys=(KEY,), jwt_secret=SECRET))
+    caller = auth.caller(KEY)
+    for attempt in range(200):
+        with pytest.raises(Unauthenticated):
+            auth.caller(f"guess-{attempt}")
+        with pytest.raises(Unauthenticated):
+            auth.caller(f"not.a.jwt{attempt}")
+    assert auth.caller(KEY) == caller
+    assert len(auth._keys) == 1 and not auth._tokens  # nothing an attacker sends is kept
