@@ -8,6 +8,12 @@ the lifespan shutdown then stops the hub (bridges cancelled, leases released).
 Per-message deflate is off: compressing the same payload once per subscriber multiplies the CPU
 cost of an event by the subscriber count.
 
+uvicorn's proxy-headers layer is off: the gateway reads `X-Forwarded-For` itself, and only from
+GATEWAY_TRUSTED_PROXIES (gateway/edge/caller.py). uvicorn's trusted loopback peers by default
+(FORWARDED_ALLOW_IPS) and rewrote the client address before the gateway saw it, so any process on
+the host, or a local sidecar, could name a new caller per request and escape the per-caller
+limits; it was also one more layer on every request.
+
 Garbage collection is tuned for thousands of long-lived sockets (`tune_gc`): with CPython's
 default thresholds, the objects in flight while an event is fanned out to 10,000 sockets survive
 young collections, and every few events a full collection walks every socket's objects (about
@@ -51,6 +57,7 @@ def config(app: Any, **kwargs: Any) -> uvicorn.Config:
     # no frame beyond this is even buffered (uvicorn's default is 16 MiB); the endpoint's own,
     # lower GATEWAY_WS_MAX_MESSAGE then closes 4400 with a reason the client can read
     kwargs.setdefault("ws_max_size", WS_MAX_FRAME)
+    kwargs.setdefault("proxy_headers", False)  # X-Forwarded-For is the edge's, from trusted proxies only
     return uvicorn.Config(app, **kwargs)
 
 

@@ -88,3 +88,17 @@ async def test_a_callers_rate_holds_across_replicas_through_redis(live_sandbox_u
     async with client_of(settings) as one, client_of(settings) as two:
         statuses = [(await ask(gateway, "198.51.100.30")).status_code for gateway in (one, two, one, two)]
     assert statuses == [200, 200, 200, 429]  # the minute's 3 spent on two replicas together
+
+
+async def test_a_forwarded_header_from_a_peer_not_configured_as_a_proxy_names_no_caller(live_sandbox_url: str) -> None:
+    """The caller behind a proxy is read only from GATEWAY_TRUSTED_PROXIES: here none, so two
+    requests from this (loopback) peer are one caller whatever X-Forwarded-For they claim. uvicorn's
+    own proxy-headers layer trusted loopback peers by default and rewrote the client address first,
+    so each made-up header was a fresh caller with a fresh limit; the server runs without it."""
+    base = rate_settings(live_sandbox_url, (1, 100))
+    settings = dataclasses.replace(base, edge=dataclasses.replace(base.edge, trusted_proxies=()))
+    async with client_of(settings) as gateway:
+        first = await ask(gateway, "203.0.113.1")
+        second = await ask(gateway, "203.0.113.2")
+    assert first.status_code == 200
+    assert second.status_code == 429  # the same caller (this peer), not a new one per claimed address
