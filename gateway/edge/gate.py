@@ -62,7 +62,14 @@ class EdgeGate:
                 else:
                     await limit.charge(who)
             if self.persisted.active:
-                scope, receive = await self._persisted(scope, receive)
+                if scope["method"] == "GET":
+                    scope = await self._persisted_get(scope)
+                else:
+                    body = await read_body(receive)
+                    if self.persisted.allow is not None or b"persistedQuery" in body:
+                        scope, receive = await self._persisted_post(scope, receive, body)
+                    else:
+                        receive = replaying(body, receive)
         except GatewayError as error:
             await refuse(send, error)
             return
@@ -99,24 +106,23 @@ class EdgeGate:
         peer = scope.get("client")
         return ip_caller(client_ip(peer[0] if peer else None, forwarded, self.proxies))
 
-    async def _persisted(self, scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
-        """The request with the documents its hashes name (persisted.py), or a coded refusal."""
-        if scope["method"] == "GET":
-            params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-            found = dict(params)
-            try:
-                extensions = json.loads(found["extensions"]) if "extensions" in found else None
-            except ValueError:
-                extensions = None
-            document = await self.persisted.resolve(found.get("query"), extensions)
-            if document is None:
-                return scope, receive
-            params = [(k, v) for k, v in params if k != "query"] + [("query", document)]
-            return {**scope, "query_string": urlencode(params).encode()}, receive
-        body = await read_body(receive)
-        replay = replaying(body, receive)
-        if self.persisted.allow is None and b"persistedQuery" not in body:
-            return scope, replay
+    async def _persisted_get(self, scope: Scope) -> Scope:
+        """The GET with the document its hash names (persisted.py), or a coded refusal."""
+        params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        found = dict(params)
+        try:
+            extensions = json.loads(found["extensions"]) if "extensions" in found else None
+        except ValueError:
+            extensions = None
+        document = await self.persisted.resolve(found.get("query"), extensions)
+        if document is None:
+            return scope
+        params = [(k, v) for k, v in params if k != "query"] + [("query", document)]
+        return {**scope, "query_string": urlencode(params).encode()}
+
+    async def _persisted_post(self, scope: Scope, receive: Receive, body: bytes) -> tuple[Scope, Receive]:
+        """The POST with the documents its hashes name, or a coded refusal; `body` was read from
+        `receive`, and the `receive` returned gives the app the body it is to read."""
         try:
             payload = json.loads(body)
         except ValueError:
@@ -132,7 +138,7 @@ class EdgeGate:
             if document is not None and item.get("query") != document:
                 item["query"], changed = document, True
         if not changed:
-            return scope, replay
+            return scope, replaying(body, receive)
         body = json.dumps(payload).encode()
         headers = [(n, v) for n, v in scope["headers"] if n != b"content-length"]
         headers.append((b"content-length", b"%d" % len(body)))

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
-from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.api.extensions.operation_record import collecting
@@ -153,7 +152,7 @@ class ResponseCache:
             self.stats.executed()
             await self.app(scope, receive, _tagging(send, BYPASS, NO_STORE if is_get else None))
             return
-        key = f"{self.keys.scope_of(HTTPConnection(scope))}:{raw_key}"
+        key = f"{self.keys.scope_of(scope)}:{raw_key}"
         if bypass:
             self.stats.count("bypasses")
             self.stats.executed()

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 from graphql import GraphQLError, OperationType, parse, print_ast
 from graphql.language import OperationDefinitionNode
-from starlette.requests import HTTPConnection
+from starlette.types import Scope
 
 from gateway.coord.lru import LRU
 from gateway.limits.tokens import more_tokens_than
@@ -42,16 +42,18 @@ class Document:
         return self.operations.get(name)
 
 
-def caller_scope(request: HTTPConnection) -> str:
-    """Who may share a cached answer with whom. Every caller is anonymous today, so all share
-    one scope; when callers authenticate, answers that depend on the caller get their own."""
+def caller_scope(scope: Scope) -> str:
+    """Who may share a cached answer with whom, from the request's ASGI scope. No answer depends
+    on who asks (caller access decides only whether one may ask: the edge, in front of the cache,
+    admits a caller before a hit is served), so all share one scope; an answer that came to depend
+    on its caller would get the caller's own scope here."""
     return "public"
 
 
 class KeyDeriver:
     """Turns raw requests into cache keys (`scope:digest`), memoizing both levels."""
 
-    def __init__(self, scope_of: Callable[[HTTPConnection], str] = caller_scope,
+    def __init__(self, scope_of: Callable[[Scope], str] = caller_scope,
                  max_tokens: int | None = None) -> None:
         self.scope_of = scope_of
         self.max_tokens = max_tokens  # a longer document is not cached (the limits refuse it anyway)
