@@ -196,3 +196,21 @@ def test_only_verified_credentials_are_remembered_and_a_wrong_key_stays_refused(
             auth.caller(f"not.a.jwt{attempt}")
     assert auth.caller(KEY) == caller
     assert len(auth._keys) == 1 and not auth._tokens  # nothing an attacker sends is kept
+
+
+def test_a_socket_naming_a_credential_while_access_is_off_is_the_client_behind_a_trusted_proxy() -> None:
+    """With access off a credential names no caller: a socket whose connection_init carries one is
+    its client address, read from X-Forwarded-For when its peer is a trusted proxy, as over HTTP."""
+    import ipaddress
+
+    from gateway.edge.gate import EdgeGate
+    from gateway.settings import Settings
+
+    base = Settings(sandbox="off")
+    settings = dataclasses.replace(base, edge=dataclasses.replace(
+        base.edge, trusted_proxies=(ipaddress.ip_network("10.0.0.0/8"),)))
+    gate = EdgeGate(lambda scope, receive, send: None, settings)  # type: ignore[arg-type,return-value]
+    handshake = {"type": "websocket", "client": ("10.1.2.3", 5000),
+                 "headers": [(b"host", b"gw"), (b"x-forwarded-for", b"203.0.113.7")]}
+    assert gate.caller(handshake) == "ip:203.0.113.7"
+    assert gate.caller_of({"token": "anything"}, handshake) == "ip:203.0.113.7"  # was the proxy, 10.1.2.3
