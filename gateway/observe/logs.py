@@ -155,7 +155,8 @@ class DirectLines:
         handler = root.handlers[0]
         if type(handler) is not GatewayHandler or handler.level > logging.INFO:
             return None
-        if [type(f) for f in handler.filters] != [RequestIdFilter, RedactSecrets]:
+        filters = handler.filters  # indexed, not a list made per line (a third of this check's time)
+        if len(filters) != 2 or type(filters[0]) is not RequestIdFilter or type(filters[1]) is not RedactSecrets:
             return None
         if type(handler.formatter) not in (TextFormatter, JsonFormatter):
             return None
@@ -172,13 +173,11 @@ class DirectLines:
         line = formatter.line(stamp(created, int((created % 1) * 1000)), "INFO", self.logger.name,
                               request_id, redaction.redact(message), fields)
         try:
-            handler.acquire()
-            try:
+            with handler.lock:  # type: ignore[union-attr]  # made with the handler (logging.Handler.createLock)
                 stream = handler.stream
                 stream.write(line + handler.terminator)
-                stream.flush()
-            finally:
-                handler.release()
+                if not getattr(stream, "line_buffering", False):  # a line-buffered stream wrote it already
+                    stream.flush()
         except RecursionError:
             raise
         except Exception:  # noqa: BLE001 - as StreamHandler.emit: logging never breaks a request
