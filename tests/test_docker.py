@@ -6,6 +6,8 @@ Missing tools skip, except under CI=true, where they fail (.ci/run installs them
 
 from __future__ import annotations
 
+import ipaddress
+
 import os
 import re
 import shutil
@@ -72,7 +74,14 @@ def test_compose_validates_with_redis_two_replicas_a_load_balancer_and_the_sandb
             if key.endswith("_URL"):
                 assert "//sandbox:8001/" in value, key
         assert services[name]["build"]["dockerfile"] == "docker/Dockerfile"
+        # behind nginx every caller would be nginx (one caller's limits for everyone) unless the
+        # replicas read X-Forwarded-For from it; nginx alone, not the network (Docker's gateway on
+        # it is where host clients come from)
+        lb_address = ipaddress.ip_address(services["lb"]["networks"]["default"]["ipv4_address"])
+        assert [lb_address in net for net in settings.edge.trusted_proxies] == [True]
+        assert all(net.num_addresses == 1 for net in settings.edge.trusted_proxies)
     nginx = (DOCKER / "nginx.conf").read_text()
     assert "server gateway-1:8000;" in nginx and "server gateway-2:8000;" in nginx
     assert "proxy_set_header Upgrade $http_upgrade;" in nginx and "proxy_http_version 1.1;" in nginx
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx
     assert services["lb"]["volumes"] == [f"{DOCKER / 'nginx.conf'}:/etc/nginx/nginx.conf:ro"]
