@@ -74,7 +74,8 @@ def gateway_for(sandbox: str) -> Iterator[tuple[str, int]]:
     ws = sandbox.replace("http", "ws", 1)
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PERPSTRACKER_API_KEY", "NANSEN_API_KEY")}
     env.update(GATEWAY_SANDBOX="off", NIBIRU_GRAPHQL_URL=f"{sandbox}/nibiru/query",
-               NIBIRU_WS_URL=f"{ws}/nibiru/query", GATEWAY_WS_SEND_BUFFER="1024", GATEWAY_WS_INIT_TIMEOUT="60")
+               NIBIRU_WS_URL=f"{ws}/nibiru/query", GATEWAY_WS_SEND_BUFFER="1024", GATEWAY_WS_INIT_TIMEOUT="60",
+               GATEWAY_CALLER_MAX_TOPICS="1000000")  # one load generator stands for every caller
     log_path = Path(tempfile.gettempdir()) / f"bench-gateway-{os.getpid()}.log"
     with log_path.open("w") as log, gateway_process(env, stdout=log) as (base, proc):
         yield base, proc.pid

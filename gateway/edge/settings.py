@@ -64,6 +64,7 @@ class EdgeSettings:
     stream_queue_bytes: int = 4 * 2**20  # bytes of events a hub subscriber may fall behind
     ws_max_topics: int = 20  # distinct upstream topics one WebSocket may hold
     stream_max_topics: int = 1000  # upstream topics open at once on one replica
+    caller_max_topics: int = 250  # distinct upstream topics one caller's sockets may hold on one replica
 
     @property
     def access_enabled(self) -> bool:
@@ -111,4 +112,5 @@ class EdgeSettings:
             stream_queue_bytes=integer("GATEWAY_STREAM_QUEUE_BYTES", 4 * 2**20, 1024),
             ws_max_topics=integer("GATEWAY_WS_MAX_TOPICS", 20),
             stream_max_topics=integer("GATEWAY_STREAM_MAX_TOPICS", 1000),
+            caller_max_topics=integer("GATEWAY_CALLER_MAX_TOPICS", 250),
         )

@@ -48,6 +48,8 @@ class SubscriptionEndpoint:
         self.gate = gate  # caller access and persisted operations, as over HTTP (gateway/edge)
         self.groups = Groups(schema, context_factory)
         self.sessions: set[Session] = set()
+        # per caller, how many of its admitted subscriptions follow each topic (GATEWAY_CALLER_MAX_TOPICS)
+        self.caller_topics: dict[str, Counter[str]] = {}
         self.counters: Counter[str] = Counter()
         self._ticker: asyncio.Task[None] | None = None
         self.loop: asyncio.AbstractEventLoop | None = None  # the server loop it serves (set on first use)
@@ -122,6 +124,16 @@ class SubscriptionEndpoint:
         if payload and any(isinstance(k, str) and k.lower() in _CREDENTIAL_KEYS for k in payload):
             return self.gate.caller_of(payload, scope)
         return self.gate.caller(scope)
+
+    def count_topics(self, who: str, topics: frozenset[str], delta: int) -> None:
+        """Count a caller's subscription in (+1) or out (-1) of the topics it follows."""
+        counts = self.caller_topics.setdefault(who, Counter())
+        for topic in topics:
+            counts[topic] += delta
+            if counts[topic] <= 0:
+                del counts[topic]
+        if not counts:
+            del self.caller_topics[who]
 
     def _ensure_ticker(self) -> None:
         if self._ticker is None or self._ticker.done():

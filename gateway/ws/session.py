@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections.abc import Set
 from typing import TYPE_CHECKING, Any
 
 from graphql import OperationType, get_operation_ast, parse
@@ -98,6 +99,8 @@ class Session:
         self.acknowledged = False
         self.init_received = False
         self.scope: Scope = {}
+        self.caller: str | None = None  # set at connection_init (GATEWAY_CALLER_MAX_TOPICS counts by it)
+        self.counted: dict[str, frozenset[str]] = {}  # op id -> the topics counted for the caller
 
     def authorize(self, payload: dict[str, Any] | None) -> bool:
         """Caller access at connection_init: False (and close 4403) when the credentials are refused.
@@ -112,6 +115,7 @@ class Session:
             return False
         if who is not None:
             caller.set_caller(who)
+            self.caller = who
         return True
 
     async def handle(self, text: str) -> None:
@@ -147,9 +151,16 @@ class Session:
             member = self.endpoint.groups.join(self, op_id, query, variables, operation_name)
             self.ops[op_id] = member
             await member.group.started.wait()
-            if len(self.topics()) > self.endpoint.settings.edge.ws_max_topics and self.ops.get(op_id) is member:
-                self.stop(op_id)  # joined a running group whose topics take this socket over its cap
-                self.push(self.framing.error(op_id, error_dicts(self.too_many_topics())))
+            if self.ops.get(op_id) is not member:
+                return  # ended while it started
+            topics = frozenset(member.group.topics)
+            refusal = self.topics_refusal(topics)
+            if refusal is not None:
+                self.stop(op_id)  # joined a running group whose topics take this socket or caller over a cap
+                self.push(self.framing.error(op_id, error_dicts(refusal)))
+            elif self.caller is not None:
+                self.counted[op_id] = topics
+                self.endpoint.count_topics(self.caller, topics, 1)
         else:
             self.ops[op_id] = OneShot(self, op_id, query, variables, operation_name)
 
@@ -157,32 +168,52 @@ class Session:
         """The hub topics this socket's subscriptions follow."""
         return {t for op in self.ops.values() if isinstance(op, Member) for t in op.group.topics}
 
-    def too_many_topics(self) -> TooManySubscriptions:
-        limit = self.endpoint.settings.edge.ws_max_topics
-        return TooManySubscriptions(f"This connection already follows {limit} upstream streams (the limit)")
+    def topics_refusal(self, new: Set[str]) -> TooManySubscriptions | None:
+        """The refusal when following `new` too takes this socket past GATEWAY_WS_MAX_TOPICS, or
+        its caller's sockets together past GATEWAY_CALLER_MAX_TOPICS (so one caller cannot take a
+        replica's GATEWAY_STREAM_MAX_TOPICS from everyone else by opening more sockets)."""
+        edge = self.endpoint.settings.edge
+        if len(self.topics() | new) > edge.ws_max_topics:
+            return TooManySubscriptions(f"This connection already follows {edge.ws_max_topics} upstream streams "
+                                        "(the limit)")
+        held = self.endpoint.caller_topics.get(self.caller) if self.caller is not None else None
+        if held is not None and len(held) + sum(1 for t in new if t not in held) > edge.caller_max_topics:
+            return TooManySubscriptions(f"This caller's connections already follow {edge.caller_max_topics} "
+                                        "upstream streams on this server (the limit)")
+        return None
 
     def check_topics(self, topics: list[Topic]) -> None:
-        """The topic guard (gateway.streams.feed): refuse topics past GATEWAY_WS_MAX_TOPICS."""
-        if len(self.topics() | {t.name for t in topics}) > self.endpoint.settings.edge.ws_max_topics:
+        """The topic guard (gateway.streams.feed): refuse topics past the socket's or the caller's cap."""
+        refusal = self.topics_refusal({t.name for t in topics})
+        if refusal is not None:
             self.endpoint.counters["topics_refused"] += 1
-            raise self.too_many_topics()
+            raise refusal
 
     def stop(self, op_id: str) -> bool:
         op = self.ops.pop(op_id, None)
         if op is None:
             return False
+        self._uncount(op_id)
         op.leave()
         return True
+
+    def _uncount(self, op_id: str) -> None:
+        topics = self.counted.pop(op_id, None)
+        if topics is not None and self.caller is not None:
+            self.endpoint.count_topics(self.caller, topics, -1)
 
     def operation_ended(self, op_id: str, op: object, message: str) -> None:
         """An operation ended by itself (complete or error): forget it and tell the client."""
         if self.ops.get(op_id) is op:
             del self.ops[op_id]
+            self._uncount(op_id)
             self.push(message)
 
     def end(self) -> None:
         """Leave every operation (the socket is closing or gone)."""
         ops, self.ops = self.ops, {}
+        for op_id in list(self.counted):
+            self._uncount(op_id)
         for op in ops.values():
             op.leave()
 

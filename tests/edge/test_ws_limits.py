@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import websockets
 
 from gateway.edge.settings import EdgeSettings
 from gateway.errors import SlowConsumer
@@ -16,6 +18,7 @@ from gateway.streams.subscriber import HubSubscription
 from gateway.streams.types import StreamEvent, Topic
 from gateway.ws.connection import Connection
 from tests.api.ws_helpers import (
+    TRANSPORT,
     ScriptedGateway,
     closed_with,
     connect,
@@ -110,3 +113,37 @@ async def test_a_hub_subscriber_is_dropped_by_bytes_behind() -> None:
     assert sub.put(event, 6_000) and not sub.put(event, 6_000)  # two events, 12,000 bytes: dropped
     with pytest.raises(SlowConsumer):
         await sub.__anext__()
+
+
+async def test_topics_per_caller_are_capped_across_its_connections() -> None:
+    """GATEWAY_CALLER_MAX_TOPICS: one caller cannot take a replica's topics from everyone else by
+    opening more sockets; its sockets together hold at most the cap, another caller is not affected."""
+    edge = dataclasses.replace(EdgeSettings(), ws_max_topics=3, caller_max_topics=3, api_keys=("key-a", "key-b"))
+    traders = [*TRADERS, "Vote111111111111111111111111111111111111111"]
+
+    async def connect_as(gw: ScriptedGateway, key: str) -> Any:
+        ws = await websockets.connect(gw.url, subprotocols=[TRANSPORT])  # type: ignore[list-item]
+        await send_json(ws, {"type": "connection_init", "payload": {"X-API-Key": key}})
+        assert (await recv_json(ws))["type"] == "connection_ack"
+        return ws
+
+    with scripted_gateway(edge=edge) as gw:
+        first, second, other = await connect_as(gw, "key-a"), await connect_as(gw, "key-a"), await connect_as(gw, "key-b")
+        try:
+            await subscribe(first, "a", HISTORY, {"t": traders[0]})
+            await subscribe(first, "b", HISTORY, {"t": traders[1]})
+            await subscribe(second, "c", HISTORY, {"t": traders[2]})  # the caller's third topic
+            await subscribe(second, "same", HISTORY, {"t": traders[0]})  # one it follows already: no new topic
+            await send_json(second, {"type": "subscribe", "id": "d", "payload": {"query": HISTORY,
+                                                                               "variables": {"t": traders[3]}}})
+            refused = await recv_json(second)
+            assert refused["id"] == "d" and refused["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+            assert "caller" in refused["payload"][0]["message"]
+            assert f"history:JUPITER:{traders[3]}" not in gw.bridges.running  # no upstream stream for it
+            await subscribe(other, "e", HISTORY, {"t": traders[3]})  # another caller: its own cap
+            assert f"history:JUPITER:{traders[3]}" in gw.bridges.running
+            await send_json(second, {"type": "complete", "id": "c"})  # key-a gives one up: room for one more
+            await subscribe(second, "g", HISTORY, {"t": traders[3]})
+        finally:
+            for ws in (first, second, other):
+                await ws.close()
