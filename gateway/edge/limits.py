@@ -40,8 +40,7 @@ class LocalRequestLog:
 
     def __init__(self, windows: Sequence[Window], *, max_callers: int = 100_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.windows = tuple(windows)
-        self.bounds = tuple((window.span, window.limit) for window in self.windows)  # read once, not per request
+        self.bounds = tuple((window.span, window.limit) for window in windows)  # read once, not per request
         self.max_callers = max_callers
         self.clock = clock
         # least recently seen first: a caller seen again moves to the end (C's move_to_end, O(1))

@@ -87,6 +87,7 @@ class OneShot:
 
 
 Operation = Member | OneShot
+_NONE_HELD: frozenset[str] = frozenset()  # a caller that follows no topic yet
 
 
 class Session:
@@ -176,10 +177,11 @@ class Session:
         if len(self.topics() | new) > edge.ws_max_topics:
             return TooManySubscriptions(f"This connection already follows {edge.ws_max_topics} upstream streams "
                                         "(the limit)")
-        held = self.endpoint.caller_topics.get(self.caller) if self.caller is not None else None
-        if held is not None and len(held) + sum(1 for t in new if t not in held) > edge.caller_max_topics:
-            return TooManySubscriptions(f"This caller's connections already follow {edge.caller_max_topics} "
-                                        "upstream streams on this server (the limit)")
+        if self.caller is not None:
+            held = self.endpoint.caller_topics.get(self.caller, _NONE_HELD)
+            if len(held) + sum(1 for t in new if t not in held) > edge.caller_max_topics:
+                return TooManySubscriptions(f"This caller's connections already follow {edge.caller_max_topics} "
+                                            "upstream streams on this server (the limit)")
         return None
 
     def check_topics(self, topics: list[Topic]) -> None:
